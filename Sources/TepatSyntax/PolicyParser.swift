@@ -304,3 +304,19 @@ public enum PolicyParser {
         return allocation
     }
 }
+
+/// Reads a parameter value written as YAML text (`4`, `Rp10.000`, `ojek`), as `--set name=value` does.
+public enum ParameterLiteral {
+    public static func parse(_ node: YAMLNode, source: SourceFile, diagnostics: inout [Diagnostic]) -> Expr? {
+        if let text = node.scalar, text.hasPrefix("["), text.hasSuffix("]") {
+            // A list: parse it as an expression list literal.
+            switch ExpressionParser.parse(node, source: SourceFile(path: node.range.path, text: text)) {
+            case .success(let e): return e
+            case .failure(let set):
+                diagnostics.append(contentsOf: set.items)
+                return nil
+            }
+        }
+        return PolicyParser.scalarLiteral(node, SourceFile(path: node.range.path, text: node.scalar ?? ""), &diagnostics)
+    }
+}
