@@ -51,7 +51,7 @@ public enum YAMLLoader {
     }
 
     /// Keys renamed after a duplicate start with this marker; parsers skip them silently.
-    public static let duplicateMarker = "\u{1}duplicate"
+    public static let duplicateMarker = "__tepat_duplicate__"
 
     static func convert(_ node: Node, source: SourceFile) -> YAMLNode {
         switch node {
