@@ -1,0 +1,167 @@
+import TepatCheck
+import TepatModel
+
+/// The numbers allocation texts can quote: `{rank}`, `{quota}`, `{budget}`, `{used}`.
+public struct AllocationContext: Sendable, Hashable {
+    public var rank: Int64
+    public var quota: Int64
+    public var budget: Int64
+    public var used: Int64
+
+    public init(rank: Int64 = 0, quota: Int64 = 0, budget: Int64 = 0, used: Int64 = 0) {
+        self.rank = rank
+        self.quota = quota
+        self.budget = budget
+        self.used = used
+    }
+}
+
+/// A value function for a reason text: the cell read from the data, shown the way people read it.
+public typealias DisplayFunction = @Sendable (EvalInput, Int, AllocationContext?) -> DisplayValue
+
+/// A reason template compiled per language into literal text and value functions.
+public struct CompiledTemplate: Sendable {
+    enum Piece: Sendable {
+        case text(String)
+        case value(DisplayFunction)
+    }
+
+    let pieces: [Language: [Piece]]
+
+    init(_ template: CheckedTemplate, compiler: Compiler) {
+        var pieces: [Language: [Piece]] = [:]
+        for (language, segments) in template.texts {
+            pieces[language] = segments.map { segment in
+                switch segment {
+                case .text(let s): .text(s)
+                case .value(let e): .value(compiler.display(e))
+                }
+            }
+        }
+        self.pieces = pieces
+    }
+
+    public func render(_ input: EvalInput, _ row: Int, _ language: Language, _ context: AllocationContext? = nil) -> String {
+        var out = ""
+        for piece in pieces[language] ?? pieces[.id] ?? [] {
+            switch piece {
+            case .text(let s): out += s
+            case .value(let f): out += f(input, row, context).text(language)
+            }
+        }
+        return out
+    }
+}
+
+/// Every reason text of a policy, compiled.
+struct TemplateSet: Sendable {
+    let reject: [CompiledTemplate?]
+    let accept: [CompiledTemplate?]
+    let limits: [CompiledTemplate?]
+    let quota: CompiledTemplate?
+    let budget: CompiledTemplate?
+
+    init(_ policy: CheckedPolicy, compiler: Compiler) {
+        reject = policy.rules.map { $0.reject.map { CompiledTemplate($0, compiler: compiler) } }
+        accept = policy.rules.map { $0.accept.map { CompiledTemplate($0, compiler: compiler) } }
+        limits = policy.allocation?.limits.map { $0.reject.map { CompiledTemplate($0, compiler: compiler) } } ?? []
+        quota = policy.allocation?.quota?.waitlist.map { CompiledTemplate($0, compiler: compiler) }
+        budget = policy.allocation?.budget?.waitlist.map { CompiledTemplate($0, compiler: compiler) }
+    }
+}
+
+extension CompiledPolicy {
+    /// The reason for a rejection by `rule` (falls back to its group's text, then its id).
+    public func rejectReason(_ rule: Int, _ input: EvalInput, _ row: Int, _ language: Language) -> String {
+        var r = rule
+        while r >= 0, r < templates.reject.count {
+            if let t = templates.reject[r] { return t.render(input, row, language) }
+            guard let parent = checked.rules[r].parent else { break }
+            r = parent
+        }
+        return ruleId(rule)
+    }
+
+    /// The reason for an acceptance through an `any` branch (its `accept:` text, or its title or id).
+    public func acceptReason(_ rule: Int, _ input: EvalInput, _ row: Int, _ language: Language) -> String {
+        guard rule >= 0, rule < templates.accept.count else { return "" }
+        return templates.accept[rule]?.render(input, row, language) ?? checked.rules[rule].title ?? checked.rules[rule].id
+    }
+
+    public func limitReason(_ limit: Int, _ input: EvalInput, _ row: Int, _ language: Language, _ context: AllocationContext) -> String {
+        guard limit < templates.limits.count, let t = templates.limits[limit] else { return checked.allocation?.limits[limit].id ?? "" }
+        return t.render(input, row, language, context)
+    }
+
+    public func waitlistReason(budget: Bool, _ input: EvalInput, _ row: Int, _ language: Language, _ context: AllocationContext) -> String {
+        let template = budget ? templates.budget : templates.quota
+        if let template { return template.render(input, row, language, context) }
+        let rank = DisplayValue.count(context.rank).text(language)
+        if language == .en {
+            return budget ? "Eligible; rank \(rank); budget \(Rupiah.format(context.budget)) used up" : "Eligible; rank \(rank); quota \(DisplayValue.count(context.quota).text(.en)) filled"
+        }
+        return budget ? "Memenuhi syarat; peringkat \(rank); anggaran \(Rupiah.format(context.budget)) habis" : "Memenuhi syarat; peringkat \(rank); kuota \(DisplayValue.count(context.quota).text(.id)) terpenuhi"
+    }
+}
+
+extension Compiler {
+    /// Compiles an expression into a function giving its value for people.
+    public func display(_ e: TypedExpr) -> DisplayFunction {
+        switch e.kind {
+        case .allocationValue(let v):
+            return { _, _, context in
+                guard let context else { return .null }
+                switch v {
+                case .rank: return .count(context.rank)
+                case .quota: return .count(context.quota)
+                case .budget: return .money(context.budget)
+                case .used: return .money(context.used)
+                }
+            }
+        case .text(let s): return { _, _, _ in .text(s) }
+        case .textList(let items): return { _, _, _ in .list(items.map { .text($0) }) }
+        case .list(let cells):
+            let element: ValueType = if case .list(let t) = e.type { t } else { .integer }
+            let values = cells.map { Compiler.displayCell($0, element, strings: nil) }
+            return { _, _, _ in .list(values) }
+        default: break
+        }
+        if e.type == .decimal {
+            let f = rational(e)
+            return { input, row, _ in ((try? f(input, row)) ?? nil).map { .decimal($0) } ?? .null }
+        }
+        let f = cell(e)
+        let type = e.type
+        var entity: Int? = nil
+        if case .field(let path) = e.kind { entity = path.entity }
+        let stringEntity = entity
+        let seed = strings
+        return { input, row, _ in
+            let c = (try? f(input, row)) ?? .null
+            if type == .string {
+                if c == .null { return .null }
+                if let e = stringEntity { return .text(input.tables[e].strings[c]) }
+                return .text(c >= 0 && c < seed.count ? seed[Int(c)] : "")
+            }
+            return Compiler.displayCell(c, type, strings: nil)
+        }
+    }
+
+    static func displayCell(_ c: Cell, _ type: ValueType, strings: StringPool?) -> DisplayValue {
+        if c == .null { return .null }
+        switch type {
+        case .integer: return .integer(c)
+        case .money: return .money(c)
+        case .boolean: return .boolean(c != 0)
+        case .date: return .date(Day(ordinal: Int(c)))
+        case .month: return .month(Month(ordinal: Int(c)))
+        case .digits(let n):
+            let s = String(c)
+            return .text(s.count >= n ? s : String(repeating: "0", count: n - s.count) + s)
+        case .enumeration(let d): return .text(c >= 0 && c < d.values.count ? d.values[Int(c)] : "?")
+        case .string: return .text(strings?[c] ?? "")
+        case .decimal: return .decimal(Rational(c))
+        default: return .integer(c)
+        }
+    }
+}
