@@ -2,3 +2,7 @@
 @_exported import TepatCheck
 @_exported import TepatModel
 @_exported import TepatSyntax
+@_exported import TepatAllocate
+@_exported import TepatData
+@_exported import TepatEval
+@_exported import TepatReport

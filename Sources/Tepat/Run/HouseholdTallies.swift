@@ -1,0 +1,77 @@
+import TepatModel
+import TepatReport
+
+/// Per program, what happened to the subjects of each household, for `households.csv`:
+/// kept sparse (a slot per household that has subjects in the program) so a program with a few
+/// hundred applications does not pay for a million households.
+struct HouseholdTallies {
+    /// Household table row → slot, or -1.
+    var slotOfRow: [Int32]
+    /// Households known only by text (their row is invalid or missing) → slot.
+    var slotOfText: [String: Int32] = [:]
+    var keys: [String] = []
+    var counts: [DecisionCounts] = []
+    var amount: [Int64] = []
+    /// Interned reason of the first rejected subject, or -1.
+    var firstReason: [Int32] = []
+    /// Interned reason of the first waitlisted subject, or -1.
+    var firstWaitlist: [Int32] = []
+    /// Per slot, rejection counts per rule slot (rules, then limits).
+    var ruleCounts: [UInt16] = []
+    let ruleSlots: Int
+    var reasons = ReasonPool()
+
+    init(households: Int, ruleSlots: Int) {
+        slotOfRow = Array(repeating: -1, count: households)
+        self.ruleSlots = ruleSlots
+    }
+
+    mutating func slot(row: Int, key: () -> String) -> Int {
+        if row >= 0, row < slotOfRow.count {
+            if slotOfRow[row] >= 0 { return Int(slotOfRow[row]) }
+            let s = newSlot(key())
+            slotOfRow[row] = Int32(s)
+            return s
+        }
+        let text = key()
+        if let s = slotOfText[text] { return Int(s) }
+        let s = newSlot(text)
+        slotOfText[text] = Int32(s)
+        return s
+    }
+
+    private mutating func newSlot(_ key: String) -> Int {
+        keys.append(key)
+        counts.append(DecisionCounts())
+        amount.append(0)
+        firstReason.append(-1)
+        firstWaitlist.append(-1)
+        ruleCounts.append(contentsOf: repeatElement(0, count: ruleSlots))
+        return keys.count - 1
+    }
+
+    mutating func reject(_ slot: Int, ruleSlot: Int, reason: String) {
+        counts[slot].rejected += 1
+        if ruleSlot >= 0, ruleSlot < ruleSlots {
+            let i = slot * ruleSlots + ruleSlot
+            if ruleCounts[i] < .max { ruleCounts[i] += 1 }
+        }
+        if firstReason[slot] < 0 { firstReason[slot] = reasons.intern(reason) }
+    }
+}
+
+/// Reason texts repeat a lot ("Desil 6 melebihi batas desil 4"): kept once each.
+struct ReasonPool {
+    private var ids: [String: Int32] = [:]
+    private(set) var texts: [String] = []
+
+    mutating func intern(_ text: String) -> Int32 {
+        if let id = ids[text] { return id }
+        let id = Int32(texts.count)
+        texts.append(text)
+        ids[text] = id
+        return id
+    }
+
+    subscript(id: Int32) -> String { id >= 0 && Int(id) < texts.count ? texts[Int(id)] : "" }
+}
