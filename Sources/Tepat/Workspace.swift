@@ -202,6 +202,12 @@ struct WorkspaceLoader {
             policy.files = files
             workspace.policies.append(policy)
         }
+        let declared = Set(workspace.policies.flatMap { $0.parameters.map(\.name) })
+        for override in options.parameterOverrides where !declared.contains(override.name) {
+            workspace.diagnostics.append(.error(
+                "check.unknown-parameter", "`--set \(override.name)` names no parameter of the policies", at: nil,
+                help: Suggestion.closest(to: override.name, in: declared).map { "did you mean `\($0)`?" }))
+        }
         return workspace
     }
 }

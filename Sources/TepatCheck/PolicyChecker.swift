@@ -199,10 +199,8 @@ final class PolicyChecker {
             guard let typed = parameterValue(value, path: name, declared: parameter.declaredType) else { continue }
             checkedParameters.append(CheckedParameter(name: name, value: typed, range: parameter.name.range, description: parameter.description, reference: parameter.reference, effectiveFrom: effectiveFrom))
         }
-        for name in overrides.keys.sorted() {
-            report(.error("check.unknown-parameter", "`--set \(name)` names no parameter of policy `\(syntax.id?.value ?? "")`", at: nil,
-                help: Suggestion.closest(to: name, in: syntax.parameters.map(\.name.value)).map { "did you mean `\($0)`?" }))
-        }
+        // Overrides this policy does not declare are for other policies; the workspace reports
+        // names that no policy declares.
     }
 
     /// Registers a parameter value under `path`; returns the typed value for scalars and lists.

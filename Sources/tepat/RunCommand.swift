@@ -36,6 +36,9 @@ struct RunCommand: ParsableCommand {
     @Option(name: .customLong("as-of"), help: "Evaluate as of this date (YYYY-MM-DD) instead of each policy's as_of.")
     var asOf: String?
 
+    @Option(name: .customLong("set"), help: "Try a parameter value without editing files: NAME=VALUE, as written in YAML (repeatable).")
+    var overrides: [String] = []
+
     @Flag(help: "No progress on standard error.")
     var quiet = false
 
@@ -45,6 +48,7 @@ struct RunCommand: ParsableCommand {
             guard let day = Day(iso: asOf) else { throw ValidationError("--as-of needs a date that exists, as YYYY-MM-DD") }
             checkOptions.asOf = day
         }
+        checkOptions.parameterOverrides = try ParameterOverride.parse(overrides)
         let workspace = Workspace.load(paths: policies.isEmpty ? [Workspace.defaultPolicyPath] : policies, options: checkOptions)
         if workspace.diagnostics.containsErrors {
             FileHandle.standardError.write(Data(workspace.renderer.render(workspace.diagnostics.sorted).utf8))
