@@ -4,16 +4,17 @@ import TepatModel
 /// city codes) are found by hashing their bytes, so a `String` is made and UTF-8 validated only
 /// the first time a value is seen in a chunk.
 struct ByteInterner: ~Copyable {
-    private var slots: [Int32]
+    /// Per slot: the top 32 bits of the hash and the entry index + 1 (0 = empty), so a probe
+    /// touches one word until the bytes themselves are compared.
+    private var slots: [UInt64]
     private var mask: Int
-    private var hashes: [UInt64] = []
     private var offsets: [Int] = []
     private var lengths: [Int] = []
     private var ids: [Int64] = []
     private var arena: [UInt8] = []
 
     init() {
-        slots = Array(repeating: -1, count: 1024)
+        slots = Array(repeating: 0, count: 1024)
         mask = 1023
     }
 
@@ -21,37 +22,48 @@ struct ByteInterner: ~Copyable {
     @inline(__always)
     mutating func id(_ b: UnsafePointer<UInt8>, _ n: Int, pool: inout StringPool) -> Int64? {
         let h = Self.hash(b, n)
+        let tag = h & 0xFFFF_FFFF_0000_0000
         var slot = Int(truncatingIfNeeded: h) & mask
         while true {
-            let e = Int(slots[slot])
-            if e < 0 { break }
-            if hashes[e] == h, lengths[e] == n {
-                let same = arena.withUnsafeBufferPointer { bytesEqual($0.baseAddress! + offsets[e], b, n) }
-                if same { return ids[e] }
+            let s = slots[slot]
+            if s == 0 { break }
+            if s & 0xFFFF_FFFF_0000_0000 == tag {
+                let e = Int(s & 0xFFFF_FFFF) - 1
+                if lengths[e] == n {
+                    let offset = offsets[e]
+                    let same = arena.withUnsafeBufferPointer { arena in
+                        var i = 0
+                        let a = arena.baseAddress! + offset
+                        while i < n, a[i] == b[i] { i += 1 }
+                        return i == n
+                    }
+                    if same { return ids[e] }
+                }
             }
             slot = (slot + 1) & mask
         }
         guard let text = decodeUTF8(b, n) else { return nil }
         let id = pool.intern(text)
-        let e = ids.count
-        hashes.append(h)
+        ids.append(id)
         offsets.append(arena.count)
         lengths.append(n)
-        ids.append(id)
         arena.append(contentsOf: UnsafeBufferPointer(start: b, count: n))
-        slots[slot] = Int32(e)
+        slots[slot] = tag | UInt64(ids.count)
         if ids.count * 10 > slots.count * 7 { grow() }
         return id
     }
 
     private mutating func grow() {
+        let old = slots
         let capacity = slots.count * 2
-        slots = Array(repeating: -1, count: capacity)
+        slots = Array(repeating: 0, count: capacity)
         mask = capacity - 1
-        for e in 0..<ids.count {
-            var slot = Int(truncatingIfNeeded: hashes[e]) & mask
-            while slots[slot] >= 0 { slot = (slot + 1) & mask }
-            slots[slot] = Int32(e)
+        for s in old where s != 0 {
+            let e = Int(s & 0xFFFF_FFFF) - 1
+            let h = arena.withUnsafeBufferPointer { Self.hash($0.baseAddress! + offsets[e], lengths[e]) }
+            var slot = Int(truncatingIfNeeded: h) & mask
+            while slots[slot] != 0 { slot = (slot + 1) & mask }
+            slots[slot] = s
         }
     }
 

@@ -107,12 +107,35 @@ struct FieldDecoder: Sendable {
             }
             return v
         }
-        for i in 0..<n {
+        var i = 0
+        while i + 8 <= n {
+            // Eight digits at once (the common 16-digit NIK and No. KK are two words).
+            let w = UInt64(littleEndian: UnsafeRawPointer(b + i).loadUnaligned(as: UInt64.self))
+            guard let eight = Self.eightDigits(w) else { return nil }
+            v = v &* 100_000_000 &+ Int64(eight)
+            i += 8
+        }
+        while i < n {
             let d = b[i] &- RawByte.zero
             guard d < 10 else { return nil }
             v = v &* 10 &+ Int64(d)
+            i += 1
         }
         return v
+    }
+
+    /// The value of eight ASCII digits in a little-endian word (first digit in the low byte), or
+    /// nil when a byte is not a digit.
+    @inline(__always)
+    static func eightDigits(_ w: UInt64) -> UInt64? {
+        let high: UInt64 = 0xF0F0_F0F0_F0F0_F0F0, threes: UInt64 = 0x3030_3030_3030_3030
+        // Every byte 0x30...0x39: high nibble 3, and still 3 after adding 6 (no byte above 9).
+        guard w & high == threes, (w &+ 0x0606_0606_0606_0606) & high == threes else { return nil }
+        var x = w & 0x0F0F_0F0F_0F0F_0F0F
+        x = (x &* 2561) >> 8  // pairs of digits
+        x = ((x & 0x00FF_00FF_00FF_00FF) &* 6_553_601) >> 16  // groups of four
+        x = ((x & 0x0000_FFFF_0000_FFFF) &* 42_949_672_960_001) >> 32  // eight
+        return x & 0xFFFF_FFFF
     }
 
     /// Optional `-` then digits, within 64 bits (never `Int64.min`, which is `Cell.null`).
@@ -149,15 +172,14 @@ struct FieldDecoder: Sendable {
     /// `true`/`false`, any case.
     @inline(__always)
     static func boolean(_ b: UnsafePointer<UInt8>, _ n: Int) -> Int64? {
-        if n == 4, b[0] | 0x20 == UInt8(ascii: "t"), b[1] | 0x20 == UInt8(ascii: "r"), b[2] | 0x20 == UInt8(ascii: "u"),
-            b[3] | 0x20 == UInt8(ascii: "e")
-        {
-            return 1
+        let raw = UnsafeRawPointer(b)
+        if n == 4 {
+            let w = UInt32(littleEndian: raw.loadUnaligned(as: UInt32.self)) | 0x2020_2020
+            return w == 0x6575_7274 ? 1 : nil  // "true"
         }
-        if n == 5, b[0] | 0x20 == UInt8(ascii: "f"), b[1] | 0x20 == UInt8(ascii: "a"), b[2] | 0x20 == UInt8(ascii: "l"),
-            b[3] | 0x20 == UInt8(ascii: "s"), b[4] | 0x20 == UInt8(ascii: "e")
-        {
-            return 0
+        if n == 5 {
+            let w = UInt32(littleEndian: raw.loadUnaligned(as: UInt32.self)) | 0x2020_2020
+            return w == 0x736C_6166 && b[4] | 0x20 == UInt8(ascii: "e") ? 0 : nil  // "fals" + "e"
         }
         return nil
     }
@@ -169,13 +191,26 @@ struct FieldDecoder: Sendable {
         return Int(a) * 10 + Int(c)
     }
 
-    /// Exactly `YYYY-MM-DD`, a day that exists: `Day.ordinal`.
+    /// Exactly `YYYY-MM-DD`, a day that exists: `Day.ordinal` (computed here, checked against
+    /// `Day` by the tests, so the hot path makes no call into another module).
     @inline(__always)
     static func date(_ b: UnsafePointer<UInt8>, _ n: Int) -> Int64? {
         guard n == 10, b[4] == RawByte.minus, b[7] == RawByte.minus, let y1 = twoDigits(b), let y2 = twoDigits(b + 2),
-            let m = twoDigits(b + 5), let d = twoDigits(b + 8), let day = Day(year: y1 * 100 + y2, month: m, day: d)
+            let m = twoDigits(b + 5), let d = twoDigits(b + 8)
         else { return nil }
-        return Int64(day.ordinal)
+        let y = y1 * 100 + y2
+        guard y >= 1, m >= 1, m <= 12, d >= 1 else { return nil }
+        let leap = y & 3 == 0 && (y % 100 != 0 || y % 400 == 0)
+        let monthDays = m == 2 ? (leap ? 29 : 28) : (m == 4 || m == 6 || m == 9 || m == 11 ? 30 : 31)
+        guard d <= monthDays else { return nil }
+        // Howard Hinnant's days_from_civil, for years 1...9999 (never negative here).
+        let yy = m <= 2 ? y - 1 : y
+        let era = yy / 400
+        let yoe = yy - era * 400
+        let mp = m > 2 ? m - 3 : m + 9
+        let doy = (153 * mp + 2) / 5 + d - 1
+        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
+        return Int64(era * 146_097 + doe - 719_468)
     }
 
     /// Exactly `YYYY-MM`: `Month.ordinal`.
@@ -188,37 +223,98 @@ struct FieldDecoder: Sendable {
     }
 }
 
-/// The codes of an enumeration as bytes, matched exactly (a short linear scan filtered by length
-/// and first byte: lists are a handful to a few dozen codes).
+/// The codes of an enumeration, found by hashing the value's first and last eight bytes and
+/// its length, and confirmed by comparing those words (and, for codes over 16 bytes, the middle):
+/// one probe, a few word compares, no per-code scan and no call to `memcmp`.
 struct EnumCodes: Sendable {
     private let bytes: [UInt8]
     private let starts: [Int]
-    private let firsts: [UInt8]
     private let lengths: [Int]
+    private let heads: [UInt64]
+    private let tails: [UInt64]
+    /// Code index + 1 per slot, 0 for empty.
+    private let slots: [Int32]
+    private let mask: Int
 
     init(_ values: [String]) {
-        var bytes: [UInt8] = [], starts: [Int] = [], firsts: [UInt8] = [], lengths: [Int] = []
+        var bytes: [UInt8] = [], starts: [Int] = [], lengths: [Int] = [], heads: [UInt64] = [], tails: [UInt64] = []
         for value in values {
-            starts.append(bytes.count)
             let u = Array(value.utf8)
+            starts.append(bytes.count)
             bytes.append(contentsOf: u)
-            firsts.append(u.first ?? 0)
             lengths.append(u.count)
+            let words = u.withUnsafeBufferPointer { Self.words($0.baseAddress, u.count, limit: nil) }
+            heads.append(words.head)
+            tails.append(words.tail)
+        }
+        var capacity = 16
+        while capacity < values.count * 4 { capacity *= 2 }
+        var slots = Array(repeating: Int32(0), count: capacity)
+        for k in values.indices where lengths[k] > 0 {
+            var slot = Self.hash(heads[k], tails[k], lengths[k]) & (capacity - 1)
+            while slots[slot] != 0 { slot = (slot + 1) & (capacity - 1) }
+            slots[slot] = Int32(k + 1)
         }
         self.bytes = bytes
         self.starts = starts
-        self.firsts = firsts
         self.lengths = lengths
+        self.heads = heads
+        self.tails = tails
+        self.slots = slots
+        self.mask = capacity - 1
+    }
+
+    /// The first min(n, 8) bytes (zero-padded) and, when n > 8, the last eight, as little-endian
+    /// words. Reads a whole word past short values only when `limit` allows it.
+    @inline(__always)
+    private static func words(_ b: UnsafePointer<UInt8>?, _ n: Int, limit: UnsafePointer<UInt8>?) -> (head: UInt64, tail: UInt64) {
+        guard let b, n > 0 else { return (0, 0) }
+        let raw = UnsafeRawPointer(b)
+        if n >= 8 {
+            let head = UInt64(littleEndian: raw.loadUnaligned(as: UInt64.self))
+            let tail = n > 8 ? UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: n - 8, as: UInt64.self)) : 0
+            return (head, tail)
+        }
+        if let limit, limit - b >= 8 {
+            let word = UInt64(littleEndian: raw.loadUnaligned(as: UInt64.self))
+            return (word & ((UInt64(1) << UInt64(n * 8)) &- 1), 0)
+        }
+        var head: UInt64 = 0
+        for i in 0..<n { head |= UInt64(b[i]) << UInt64(i * 8) }
+        return (head, 0)
     }
 
     @inline(__always)
-    func index(of b: UnsafePointer<UInt8>, _ n: Int) -> Int? {
-        let first = b[0]
-        return bytes.withUnsafeBufferPointer { all -> Int? in
-            for k in 0..<lengths.count where lengths[k] == n && firsts[k] == first {
-                if bytesEqual(all.baseAddress! + starts[k], b, n) { return k }
+    private static func hash(_ head: UInt64, _ tail: UInt64, _ n: Int) -> Int {
+        let h = (head &* 0x9E37_79B9_7F4A_7C15) ^ (tail &* 0xC2B2_AE3D_27D4_EB4F) ^ UInt64(n)
+        return Int(truncatingIfNeeded: (h ^ (h >> 29)) &* 0xBF58_476D_1CE4_E5B9 >> 40)
+    }
+
+    /// The index of the code these (non-empty) bytes spell, if any. Bytes up to `limit` may be
+    /// read (but not used) past the value.
+    @inline(__always)
+    func index(of b: UnsafePointer<UInt8>, _ n: Int, limit: UnsafePointer<UInt8>) -> Int? {
+        let (head, tail) = Self.words(b, n, limit: limit)
+        return slots.withUnsafeBufferPointer { slots -> Int? in
+            var slot = Self.hash(head, tail, n) & mask
+            while true {
+                let k = Int(slots[slot]) - 1
+                if k < 0 { return nil }
+                if lengths[k] == n, heads[k] == head, tails[k] == tail {
+                    if n <= 16 { return k }
+                    let same = bytes.withUnsafeBufferPointer { all -> Bool in
+                        let code = all.baseAddress! + starts[k]
+                        var i = 8
+                        while i < n - 8, code[i] == b[i] { i += 1 }
+                        return i >= n - 8
+                    }
+                    if same { return k }
+                }
+                slot = (slot + 1) & mask
             }
-            return nil
         }
     }
+
+    /// `index(of:)` for bytes with nothing readable past them.
+    func index(of b: UnsafePointer<UInt8>, _ n: Int) -> Int? { index(of: b, n, limit: b + n) }
 }

@@ -63,30 +63,30 @@ public struct RecordParser: Sendable {
 
     /// Parses one chunk. Every record of the chunk gets a `RowStatus`, in order.
     public func parse(_ chunk: RawChunk) -> RecordBatch {
-        var table = Table(
+        var builder = BatchBuilder(
             entity: entity, fieldCount: decoders.count, linkCount: linkVias.count, loaded: loaded,
-            strings: StringPool(seed: stringSeed))
-        table.reserveCapacity(chunk.recordCount)
-        var rows: [RowStatus] = []
-        rows.reserveCapacity(chunk.recordCount)
+            strings: StringPool(seed: stringSeed), expectedRecords: chunk.recordCount)
         var invalid: [InvalidRecord] = []
         chunk.bytes.withUnsafeBufferPointer { buffer in
             guard let p = buffer.baseAddress, buffer.count > 0 else { return }
             switch format {
-            case .csv: parseCSV(p, buffer.count, firstLine: chunk.firstLine, &table, &rows, &invalid)
-            case .jsonl: parseJSONL(p, buffer.count, firstLine: chunk.firstLine, &table, &rows, &invalid)
+            case .csv: parseCSV(p, buffer.count, firstLine: chunk.firstLine, &builder, &invalid)
+            case .jsonl: parseJSONL(p, buffer.count, firstLine: chunk.firstLine, &builder, &invalid)
             }
         }
+        let (table, rows) = builder.finish()
         return RecordBatch(
             table: table, rows: rows, invalid: invalid, firstRecord: chunk.firstRecord, file: file, columnFields: columnFields)
     }
 
     // MARK: the per-value path
 
-    /// The cell for one field's text, or nil when it is not valid (`problem` says why).
+    /// The cell for one field's text, or nil when it is not valid (`problem` says why). `limit`
+    /// is how far past the value bytes may be read (the end of the chunk).
     @inline(__always)
     private func cell(
-        _ f: Int, _ field: HotField, _ span: FieldSpan, _ interner: inout ByteInterner, _ strings: inout StringPool
+        _ f: Int, _ field: HotField, _ span: FieldSpan, _ limit: UnsafePointer<UInt8>, _ interner: inout ByteInterner,
+        _ strings: inout StringPool
     ) -> Cell? {
         if span.count == 0 { return field.optional ? Cell.null : nil }
         switch field.kind {
@@ -94,7 +94,7 @@ public struct RecordParser: Sendable {
             if field.load { return interner.id(span.start, span.count, pool: &strings) }
             return isValidUTF8(span.start, span.count) ? 0 : nil
         case .enumeration:
-            return decoders[f].codes.index(of: span.start, span.count).map(Int64.init)
+            return decoders[f].codes.index(of: span.start, span.count, limit: limit).map(Int64.init)
         default:
             return FieldDecoder.decodeScalar(field.kind, span.start, span.count)
         }
@@ -107,16 +107,13 @@ public struct RecordParser: Sendable {
     // MARK: CSV
 
     private func parseCSV(
-        _ p: UnsafePointer<UInt8>, _ n: Int, firstLine: Int, _ table: inout Table, _ rows: inout [RowStatus],
-        _ invalid: inout [InvalidRecord]
+        _ p: UnsafePointer<UInt8>, _ n: Int, firstLine: Int, _ builder: inout BatchBuilder, _ invalid: inout [InvalidRecord]
     ) {
         var splitter = CSVSplitter(p, count: n)
         var interner = ByteInterner()
-        let fieldCount = decoders.count
-        let cells = UnsafeMutablePointer<Cell>.allocate(capacity: max(fieldCount, 1))
-        defer { cells.deallocate() }
-        cells.initialize(repeating: Cell.null, count: max(fieldCount, 1))  // absent columns stay null
+        let limit = p + n
         let columnCount = columnFields.count
+        let absent = fieldColumns.indices.filter { fieldColumns[$0] < 0 }
         var i = 0
         var line = firstLine
         hot.withUnsafeBufferPointer { hot in
@@ -140,11 +137,13 @@ public struct RecordParser: Sendable {
                     } else if splitter.fieldCount != columnCount {
                         failure = .wrongFieldCount(expected: columnCount, found: splitter.fieldCount)
                     } else {
+                        let (row, stride) = builder.nextRow()
+                        for f in absent { row[f &* stride] = Cell.null }
                         for c in 0..<columnCount {
                             let f = columnFields[c]
                             let span = splitter.field(c)
-                            if let value = cell(f, hot[f], span, &interner, &table.strings) {
-                                cells[f] = value
+                            if let value = cell(f, hot[f], span, limit, &interner, &builder.strings) {
+                                row[f &* stride] = value
                             } else {
                                 failedColumn = c
                                 failure = problem(f, span)
@@ -155,10 +154,9 @@ public struct RecordParser: Sendable {
                     if let failure {
                         let raw = (0..<splitter.fieldCount).map { String(decoding: splitter.field($0).buffer, as: UTF8.self) }
                         invalid.append(invalidRecord(line: recordLine, column: failedColumn, problem: failure, raw: raw))
-                        rows.append(.invalid(Int32(invalid.count - 1)))
+                        builder.addInvalid(invalid.count - 1)
                     } else {
-                        table.append(cells: UnsafeBufferPointer(start: cells, count: fieldCount), line: recordLine)
-                        rows.append(.valid(Int32(table.count - 1)))
+                        builder.commitValid(line: recordLine)
                     }
                 }
             }
@@ -168,15 +166,13 @@ public struct RecordParser: Sendable {
     // MARK: JSON Lines
 
     private func parseJSONL(
-        _ p: UnsafePointer<UInt8>, _ n: Int, firstLine: Int, _ table: inout Table, _ rows: inout [RowStatus],
-        _ invalid: inout [InvalidRecord]
+        _ p: UnsafePointer<UInt8>, _ n: Int, firstLine: Int, _ builder: inout BatchBuilder, _ invalid: inout [InvalidRecord]
     ) {
         var scanner = JSONLineScanner(p, count: n, keys: fieldKeys)
         var interner = ByteInterner()
         let fieldCount = decoders.count
-        let cells = UnsafeMutablePointer<Cell>.allocate(capacity: max(fieldCount, 1))
-        defer { cells.deallocate() }
         let empty = FieldSpan(start: p, count: 0)
+        let chunkEnd = p + n
         var i = 0
         var line = firstLine
         while i < n {
@@ -193,15 +189,18 @@ public struct RecordParser: Sendable {
                     InvalidRecord(
                         file: file, line: recordLine, column: nil, value: nil, problem: .badJSON(detail), rawFields: [text],
                         rawKey: nil, rawLinks: Array(repeating: nil, count: linkVias.count)))
-                rows.append(.invalid(Int32(invalid.count - 1)))
+                builder.addInvalid(invalid.count - 1)
                 continue
             }
             var failedField = -1
             var failure: DataProblem?
+            let (row, stride) = builder.nextRow()
             for f in 0..<fieldCount {
                 let span = scanner.present[f] ? scanner.values[f] : empty
-                if let value = cell(f, hot[f], span, &interner, &table.strings) {
-                    cells[f] = value
+                // Unescaped strings live in the scanner's scratch, not the chunk: read no further than the value.
+                let inChunk = span.start >= p && span.start < chunkEnd
+                if let value = cell(f, hot[f], span, inChunk ? chunkEnd : span.start + span.count, &interner, &builder.strings) {
+                    row[f &* stride] = value
                 } else {
                     failedField = f
                     failure = problem(f, span)
@@ -213,10 +212,9 @@ public struct RecordParser: Sendable {
                     scanner.present[f] ? String(decoding: scanner.values[f].buffer, as: UTF8.self) : ""
                 }
                 invalid.append(invalidRecord(line: recordLine, column: failedField, problem: failure, raw: raw))
-                rows.append(.invalid(Int32(invalid.count - 1)))
+                builder.addInvalid(invalid.count - 1)
             } else {
-                table.append(cells: UnsafeBufferPointer(start: cells, count: fieldCount), line: recordLine)
-                rows.append(.valid(Int32(table.count - 1)))
+                builder.commitValid(line: recordLine)
             }
         }
     }

@@ -330,6 +330,62 @@ struct ReaderTests {
         #expect(batch.table.strings.count == 0, "an unloaded text column is not interned")
     }
 
+    // MARK: byte-level decoders against plain references
+
+    @Test func datesAgreeWithDay() {
+        var random = TestRandom(state: 99)
+        var texts = ["2024-02-29", "2023-02-29", "1900-02-29", "2000-02-29", "0000-01-01", "0001-01-01", "9999-12-31", "2025-00-10",
+                     "2025-12-00", "2025-04-31", "2025-1-01", "2025/01/01", "２０２５-01-01"]
+        for _ in 0..<20_000 {
+            let y = random.below(10_000), m = random.below(14), d = random.below(33)
+            texts.append(String(format: "%04d-%02d-%02d", y, m, d))
+        }
+        for text in texts {
+            let bytes = Array(text.utf8)
+            let ours = bytes.withUnsafeBufferPointer { FieldDecoder.date($0.baseAddress!, $0.count) }
+            #expect(ours == Day(iso: text).map { Int64($0.ordinal) }, "\(text)")
+        }
+    }
+
+    @Test func digitsAgreeWithIntegerParsing() {
+        var random = TestRandom(state: 5)
+        var texts = ["0000000000000000", "9999999999999999", "3671000000000001", "36710000000000x1", "3671000000000:01", "/671000000000001"]
+        for _ in 0..<20_000 {
+            let n = 1 + random.below(18)
+            texts.append(String((0..<n).map { _ in random.below(40) == 0 ? Character("a") : Character(String(random.below(10))) }))
+        }
+        for text in texts {
+            let bytes = Array(text.utf8)
+            let ours = bytes.withUnsafeBufferPointer { FieldDecoder.unsignedDigits($0.baseAddress!, $0.count) }
+            let reference = text.allSatisfy(\.isASCII) && text.allSatisfy(\.isNumber) ? Int64(text) : nil
+            #expect(ours == reference, "\(text)")
+        }
+    }
+
+    @Test func enumerationLookupAgreesWithALinearSearch() {
+        let codes = F.occupations + ["L", "P", "a", "ab", "abcdefgh", "abcdefghi", "x_abcdefghijklmnop_y", "x_abcdefghijklmnoq_y"]
+        let table = EnumCodes(codes)
+        var probes = codes + ["", "O", "ojek ", "Ojek", "pedagang_kaki_lime", "x_abcdefghijklmnop_z", "abcdefg", "abcdefghij"]
+        probes += codes.map { String($0.dropLast()) } + codes.map { $0 + "s" }
+        for probe in probes where !probe.isEmpty {
+            let bytes = Array(probe.utf8)
+            // Padded, so the word-at-a-time path may read past the value; and exact, so it may not.
+            let padded = bytes + Array(repeating: 0x61, count: 8)
+            let wide = padded.withUnsafeBufferPointer { table.index(of: $0.baseAddress!, bytes.count, limit: $0.baseAddress! + $0.count) }
+            let tight = bytes.withUnsafeBufferPointer { table.index(of: $0.baseAddress!, $0.count) }
+            #expect(wide == codes.firstIndex(of: probe), "\(probe)")
+            #expect(tight == codes.firstIndex(of: probe), "\(probe)")
+        }
+    }
+
+    @Test(arguments: ["true", "TRUE", "True", "false", "FALSE", "fAlSe", "ya", "tru", "truee", "fals", "1", "0", "trUe ", "f\u{0}lse"])
+    func booleans(text: String) {
+        let bytes = Array(text.utf8)
+        let ours = bytes.withUnsafeBufferPointer { FieldDecoder.boolean($0.baseAddress!, $0.count) }
+        let lower = text.lowercased()
+        #expect(ours == (lower == "true" ? 1 : lower == "false" ? 0 : nil))
+    }
+
     // MARK: header
 
     @Test(arguments: [
