@@ -4,67 +4,90 @@ import TepatModel
 /// city codes) are found by hashing their bytes, so a `String` is made and UTF-8 validated only
 /// the first time a value is seen in a chunk.
 struct ByteInterner: ~Copyable {
-    /// Per slot: the top 32 bits of the hash and the entry index + 1 (0 = empty), so a probe
-    /// touches one word until the bytes themselves are compared.
-    private var slots: [UInt64]
-    private var mask: Int
-    private var offsets: [Int] = []
-    private var lengths: [Int] = []
-    private var ids: [Int64] = []
-    private var arena: [UInt8] = []
+    /// One slot: what a probe needs in 16 bytes, so a lookup costs one cache line for the slot
+    /// and one for the bytes (tables of high-cardinality columns such as names outgrow the cache).
+    private struct Slot {
+        /// The top 32 bits of the hash, 0 for an empty slot (a real tag of 0 is stored as 1).
+        var tag: UInt32
+        var length: UInt32
+        var offset: UInt32
+        var id: UInt32
+    }
+
+    private var slots: UnsafeMutablePointer<Slot>
+    private var capacity: Int
+    private var count = 0
+    private var arena: UnsafeMutablePointer<UInt8>
+    private var arenaCapacity: Int
+    private var arenaUsed = 0
 
     init() {
-        slots = Array(repeating: 0, count: 1024)
-        mask = 1023
+        capacity = 1024
+        slots = .allocate(capacity: capacity)
+        slots.initialize(repeating: Slot(tag: 0, length: 0, offset: 0, id: 0), count: capacity)
+        arenaCapacity = 16 * 1024
+        arena = .allocate(capacity: arenaCapacity)
+    }
+
+    deinit {
+        slots.deallocate()
+        arena.deallocate()
     }
 
     /// The pool id of these bytes, interning them on first sight; nil when they are not UTF-8.
     @inline(__always)
     mutating func id(_ b: UnsafePointer<UInt8>, _ n: Int, pool: inout StringPool) -> Int64? {
         let h = Self.hash(b, n)
-        let tag = h & 0xFFFF_FFFF_0000_0000
-        var slot = Int(truncatingIfNeeded: h) & mask
+        let tag = max(UInt32(truncatingIfNeeded: h >> 32), 1)
+        let mask = capacity - 1
+        var slot = Int(tag) & mask
         while true {
             let s = slots[slot]
-            if s == 0 { break }
-            if s & 0xFFFF_FFFF_0000_0000 == tag {
-                let e = Int(s & 0xFFFF_FFFF) - 1
-                if lengths[e] == n {
-                    let offset = offsets[e]
-                    let same = arena.withUnsafeBufferPointer { arena in
-                        var i = 0
-                        let a = arena.baseAddress! + offset
-                        while i < n, a[i] == b[i] { i += 1 }
-                        return i == n
-                    }
-                    if same { return ids[e] }
-                }
+            if s.tag == 0 { break }
+            if s.tag == tag, Int(s.length) == n {
+                let a = arena + Int(s.offset)
+                var i = 0
+                while i < n, a[i] == b[i] { i += 1 }
+                if i == n { return Int64(s.id) }
             }
             slot = (slot + 1) & mask
         }
         guard let text = decodeUTF8(b, n) else { return nil }
         let id = pool.intern(text)
-        ids.append(id)
-        offsets.append(arena.count)
-        lengths.append(n)
-        arena.append(contentsOf: UnsafeBufferPointer(start: b, count: n))
-        slots[slot] = tag | UInt64(ids.count)
-        if ids.count * 10 > slots.count * 7 { grow() }
+        // Values too large for the compact slot (over 4 GiB of text, 4 billion ids) are just not cached.
+        guard arenaUsed + n <= Int(UInt32.max), id <= Int64(UInt32.max) else { return id }
+        if arenaUsed + n > arenaCapacity { growArena(arenaUsed + n) }
+        (arena + arenaUsed).update(from: b, count: n)
+        slots[slot] = Slot(tag: tag, length: UInt32(n), offset: UInt32(arenaUsed), id: UInt32(id))
+        arenaUsed += n
+        count += 1
+        if count * 10 > capacity * 7 { grow() }
         return id
     }
 
+    private mutating func growArena(_ needed: Int) {
+        var bigger = arenaCapacity * 2
+        while bigger < needed { bigger *= 2 }
+        let fresh = UnsafeMutablePointer<UInt8>.allocate(capacity: bigger)
+        fresh.update(from: arena, count: arenaUsed)
+        arena.deallocate()
+        arena = fresh
+        arenaCapacity = bigger
+    }
+
     private mutating func grow() {
-        let old = slots
-        let capacity = slots.count * 2
-        slots = Array(repeating: 0, count: capacity)
-        mask = capacity - 1
-        for s in old where s != 0 {
-            let e = Int(s & 0xFFFF_FFFF) - 1
-            let h = arena.withUnsafeBufferPointer { Self.hash($0.baseAddress! + offsets[e], lengths[e]) }
-            var slot = Int(truncatingIfNeeded: h) & mask
-            while slots[slot] != 0 { slot = (slot + 1) & mask }
-            slots[slot] = s
+        let old = slots, oldCapacity = capacity
+        capacity *= 2
+        slots = .allocate(capacity: capacity)
+        slots.initialize(repeating: Slot(tag: 0, length: 0, offset: 0, id: 0), count: capacity)
+        let mask = capacity - 1
+        for i in 0..<oldCapacity where old[i].tag != 0 {
+            // The tag is the hash's top half, which also chose the slot: no rehashing.
+            var slot = Int(old[i].tag) & mask
+            while slots[slot].tag != 0 { slot = (slot + 1) & mask }
+            slots[slot] = old[i]
         }
+        old.deallocate()
     }
 
     /// A fast 64-bit hash of a short byte string, eight bytes at a time.
