@@ -247,15 +247,17 @@ struct CSVSplitter: ~Copyable {
             : CSVScan.End(next: end, innerNewlines: 0, terminated: false)
     }
 
-    /// Computes the comma and line-feed-or-quote masks of the 64 bytes at `base`.
+    /// Computes the comma and line-feed-or-quote masks of the 64 bytes at `base`: 16-byte vector
+    /// compares, each lane's result gathered into one bit by a multiply.
     @inline(__always)
     private mutating func loadBlock(_ base: Int) {
         var commas: UInt64 = 0, stops: UInt64 = 0
         let raw = UnsafeRawPointer(p + base)
-        for k in 0..<8 {
-            let w = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: k &* 8, as: UInt64.self))
-            commas |= SWAR.bits(SWAR.matches(w, SWAR.commas)) << UInt64(k &* 8)
-            stops |= SWAR.bits(SWAR.matches(w, SWAR.lineFeeds) | SWAR.matches(w, SWAR.quotes)) << UInt64(k &* 8)
+        for k in 0..<4 {
+            let v = raw.loadUnaligned(fromByteOffset: k &* 16, as: SIMD16<UInt8>.self)
+            commas |= SWAR.laneBits(v .== SIMD16(repeating: RawByte.comma)) << UInt64(k &* 16)
+            stops |= SWAR.laneBits((v .== SIMD16(repeating: RawByte.lf)) .| (v .== SIMD16(repeating: RawByte.quote)))
+                << UInt64(k &* 16)
         }
         blockBase = base
         blockCommas = commas
@@ -362,6 +364,13 @@ enum SWAR {
         let x = w ^ pattern
         let low: UInt64 = 0x7F7F_7F7F_7F7F_7F7F
         return ~(((x & low) &+ low) | x | low)
+    }
+
+    /// A 16-lane byte comparison as sixteen bits, bit i for lane i.
+    @inline(__always)
+    static func laneBits(_ mask: SIMDMask<SIMD16<Int8>>) -> UInt64 {
+        let words = unsafeBitCast(mask, to: SIMD2<UInt64>.self)
+        return bits(words[0] & 0x8080_8080_8080_8080) | bits(words[1] & 0x8080_8080_8080_8080) << 8
     }
 
     /// The 0x80 markers of `matches` as eight bits, bit i for byte i.

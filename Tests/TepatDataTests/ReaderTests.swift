@@ -386,6 +386,24 @@ struct ReaderTests {
         #expect(ours == (lower == "true" ? 1 : lower == "false" ? 0 : nil))
     }
 
+    @Test func manyDistinctStringsInOneChunk() throws {
+        var lines = [F.householdHeader]
+        for n in 0..<6000 {
+            lines.append("\(F.kk(n)),3671,Kecamatan \(n % 7),Kelurahan \(n % 3001) Ä,\(n % 10 + 1),2025-02")
+        }
+        let path = try F.write(lines.joined(separator: "\n"), "households.csv", in: F.folder())
+        var reader = try EntityReader(path: path, schema: F.schema, entity: F.households, stringSeed: ["Kecamatan 3"])
+        let batch = reader.parse(try #require(try reader.nextChunk(maxRecords: 10_000)))
+        #expect(batch.table.count == 6000)
+        #expect(batch.table.strings.count == 1 + 1 + 7 + 3001, "seed, city code, kecamatan, kelurahan")
+        #expect(batch.table.strings.id(of: "Kecamatan 3") == 0)
+        for r in 0..<6000 {
+            #expect(batch.table.strings[batch.table[3, r]] == "Kelurahan \(r % 3001) Ä")
+            #expect(batch.table.strings[batch.table[2, r]] == "Kecamatan \(r % 7)")
+        }
+        #expect(batch.table[3, 5] == batch.table[3, 3006])
+    }
+
     // MARK: header
 
     @Test(arguments: [
