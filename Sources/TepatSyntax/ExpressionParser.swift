@@ -72,6 +72,7 @@ public struct ExpressionParser {
             _ = opToken
             left = Expr(.binary(op, left, right), left.range.union(right.range))
         }
+        if case .invalid(let message) = current.kind { throw error(message, current) }
         return left
     }
 

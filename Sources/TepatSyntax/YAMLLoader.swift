@@ -154,7 +154,7 @@ public enum YAMLLoader {
     }
 
     static func renaming(key: String, at position: SourcePosition, in text: String) -> String {
-        var lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        var lines = text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" }).map(String.init)
         guard position.line - 1 < lines.count else { return text }
         var scalars = Array(lines[position.line - 1].unicodeScalars)
         var start = position.column - 1
