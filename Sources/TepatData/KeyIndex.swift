@@ -1,12 +1,17 @@
 /// A hash map from a key cell (NIK, No. KK: 16-digit numbers as `Int64`) to a row (`Int32`),
 /// for duplicate-key detection and link resolution over millions of records without a
-/// `Dictionary` of strings. Open addressing with linear probing in two flat arrays (12 bytes a
-/// slot), a power-of-two capacity, growing at 70 % load.
+/// `Dictionary` of strings. Open addressing with linear probing in one flat array (key and value
+/// side by side, so a probe is one cache miss in an index of millions), a power-of-two capacity,
+/// growing at 70 % load.
 public struct KeyIndex: Sendable {
     /// `Int64.min` (`Cell.null`) marks an empty slot; that key itself is kept aside.
     private static let empty = Int64.min
-    private var keys: [Int64]
-    private var values: [Int32]
+    private struct Slot: Sendable {
+        var key: Int64
+        var value: Int32
+    }
+
+    private var slots: [Slot]
     private var mask: Int
     private var minKeyValue: Int32?
     public private(set) var count = 0
@@ -15,8 +20,7 @@ public struct KeyIndex: Sendable {
     public init(minimumCapacity: Int = 0) {
         var capacity = 16
         while capacity * 7 < minimumCapacity * 10 { capacity *= 2 }
-        keys = Array(repeating: Self.empty, count: capacity)
-        values = Array(repeating: 0, count: capacity)
+        slots = Array(repeating: Slot(key: Self.empty, value: 0), count: capacity)
         mask = capacity - 1
     }
 
@@ -25,16 +29,26 @@ public struct KeyIndex: Sendable {
     /// The value stored for `key`.
     public subscript(key: Int64) -> Int32? {
         if key == Self.empty { return minKeyValue }
-        var slot = Self.slot(key, mask)
-        while true {
-            let k = keys[slot]
-            if k == key { return values[slot] }
-            if k == Self.empty { return nil }
-            slot = (slot + 1) & mask
+        return slots.withUnsafeBufferPointer { slots -> Int32? in
+            var slot = Self.slot(key, mask)
+            while true {
+                let s = slots[slot]
+                if s.key == key { return s.value }
+                if s.key == Self.empty { return nil }
+                slot = (slot + 1) & mask
+            }
         }
     }
 
     public func contains(_ key: Int64) -> Bool { self[key] != nil }
+
+    /// Loads the slot `key` hashes to and returns a word of it. Touching the slots of many keys
+    /// before using them lets the processor fetch them in parallel, instead of waiting for one
+    /// cache miss per key (an index of millions of keys is far larger than the cache).
+    @inline(__always)
+    func touch(_ key: Int64) -> Int64 {
+        slots.withUnsafeBufferPointer { $0[Self.slot(key, mask)].key }
+    }
 
     /// Stores `value` for `key` unless the key is already present. Returns whether it was inserted
     /// and the value now stored (the earlier one when the key was present): "the first one wins".
@@ -46,17 +60,21 @@ public struct KeyIndex: Sendable {
             count += 1
             return (true, value)
         }
-        var slot = Self.slot(key, mask)
-        while true {
-            let k = keys[slot]
-            if k == key { return (false, values[slot]) }
-            if k == Self.empty { break }
-            slot = (slot + 1) & mask
+        let mask = self.mask
+        let found = slots.withUnsafeMutableBufferPointer { slots -> Int32? in
+            var slot = Self.slot(key, mask)
+            while true {
+                let s = slots[slot]
+                if s.key == key { return s.value }
+                if s.key == Self.empty { break }
+                slot = (slot + 1) & mask
+            }
+            slots[slot] = Slot(key: key, value: value)
+            return nil
         }
-        keys[slot] = key
-        values[slot] = value
+        if let found { return (false, found) }
         count += 1
-        if count * 10 > keys.count * 7 { grow() }
+        if count * 10 > slots.count * 7 { grow() }
         return (true, value)
     }
 
@@ -71,19 +89,18 @@ public struct KeyIndex: Sendable {
         }
         var slot = Self.slot(key, mask)
         while true {
-            let k = keys[slot]
+            let k = slots[slot].key
             if k == key {
-                let old = values[slot]
-                values[slot] = value
+                let old = slots[slot].value
+                slots[slot].value = value
                 return old
             }
             if k == Self.empty { break }
             slot = (slot + 1) & mask
         }
-        keys[slot] = key
-        values[slot] = value
+        slots[slot] = Slot(key: key, value: value)
         count += 1
-        if count * 10 > keys.count * 7 { grow() }
+        if count * 10 > slots.count * 7 { grow() }
         return nil
     }
 
@@ -92,21 +109,22 @@ public struct KeyIndex: Sendable {
         var out: [(key: Int64, value: Int32)] = []
         out.reserveCapacity(count)
         if let v = minKeyValue { out.append((Self.empty, v)) }
-        for slot in keys.indices where keys[slot] != Self.empty { out.append((keys[slot], values[slot])) }
+        for s in slots where s.key != Self.empty { out.append((s.key, s.value)) }
         return out
     }
 
     private mutating func grow() {
-        let oldKeys = keys, oldValues = values
-        let capacity = keys.count * 2
-        keys = Array(repeating: Self.empty, count: capacity)
-        values = Array(repeating: 0, count: capacity)
+        let old = slots
+        let capacity = slots.count * 2
         mask = capacity - 1
-        for i in oldKeys.indices where oldKeys[i] != Self.empty {
-            var slot = Self.slot(oldKeys[i], mask)
-            while keys[slot] != Self.empty { slot = (slot + 1) & mask }
-            keys[slot] = oldKeys[i]
-            values[slot] = oldValues[i]
+        let mask = self.mask
+        slots = Array(repeating: Slot(key: Self.empty, value: 0), count: capacity)
+        slots.withUnsafeMutableBufferPointer { slots in
+            for s in old where s.key != Self.empty {
+                var slot = Self.slot(s.key, mask)
+                while slots[slot].key != Self.empty { slot = (slot + 1) & mask }
+                slots[slot] = s
+            }
         }
     }
 

@@ -25,6 +25,8 @@ public struct Linker: Sendable {
     private var states: [EntityKeys]
     /// Codes for `string`-typed keys, shared by all entities.
     private var keyStrings = StringPool()
+    /// Where `touchKeys` leaves its loads.
+    private var touched: Int64 = 0
 
     /// What the linker knows about one entity's keys.
     public struct EntityKeys: Sendable {
@@ -72,7 +74,12 @@ public struct Linker: Sendable {
         let viaColumns = entity.links.map { batch.table.columns[$0.via] }
         var invalidated = false
 
+        var group = 0
         for i in batch.rows.indices {
+            if i == group {
+                group = min(i + Self.touchGroup, batch.rows.count)
+                touchKeys(batch, rows: i..<group, keyColumn: keyColumn, keyType: keyType, viaColumns: viaColumns)
+            }
             switch batch.rows[i] {
             case .invalid(let k):
                 // An invalid record still tells which keys exist (for `invalidLinkTarget`).
@@ -132,6 +139,28 @@ public struct Linker: Sendable {
             batch.rows[i] = .invalid(Int32(ordered.count - 1))
         }
         batch.invalid = ordered
+    }
+
+    /// Rows whose index slots are touched together before they are linked.
+    private static let touchGroup = 1024
+
+    /// Touches the index slots the next rows will probe (their own keys, and their link targets'
+    /// keys), so the cache misses overlap; the result is kept only so the loads are not dropped.
+    private mutating func touchKeys(
+        _ batch: RecordBatch, rows: Range<Int>, keyColumn: [Cell], keyType: FieldType, viaColumns: [[Cell]]
+    ) {
+        let entity = schema.entities[batch.table.entity]
+        var sink: Int64 = 0
+        let ownKeysAreCells = !(keyType == .string)
+        for i in rows {
+            guard case .valid(let r32) = batch.rows[i] else { continue }
+            let r = Int(r32)
+            if ownKeysAreCells { sink ^= states[batch.table.entity].valid.touch(keyColumn[r]) }
+            for (l, link) in entity.links.enumerated() where entity.fields[link.via].type != .string {
+                sink ^= states[link.target].valid.touch(viaColumns[l][r])
+            }
+        }
+        touched ^= sink
     }
 
     // MARK: key codes

@@ -53,18 +53,19 @@ public struct LoadedEntity: Sendable {
         var remap: [Int64] = []
         let isString = (0..<fieldCount).map { f in stringFields[f] && table.loaded[f] && source.loaded[f] }
         if isString.contains(true) { remap = source.strings.strings.map { table.strings.intern($0) } }
-        table.reserveCapacity(table.count + source.count)
-        withUnsafeTemporaryAllocation(of: Cell.self, capacity: max(fieldCount, 1)) { cells in
-            for r in 0..<source.count {
-                for f in 0..<fieldCount {
-                    guard table.loaded[f], source.loaded[f] else {
-                        cells[f] = Cell.null
-                        continue
-                    }
-                    let cell = source.columns[f][r]
-                    cells[f] = isString[f] && !cell.isNull ? remap[Int(cell)] : cell
-                }
-                table.append(cells: UnsafeBufferPointer(cells), line: source.lines[r])
+        // Rows are counted through `append` with every column marked not loaded (so it copies no
+        // cells), then whole columns are appended at once.
+        let columnsLoaded = table.loaded
+        table.loaded = Array(repeating: false, count: fieldCount)
+        for r in 0..<source.count { table.append(cells: UnsafeBufferPointer(start: nil, count: 0), line: source.lines[r]) }
+        table.loaded = columnsLoaded
+        for f in 0..<fieldCount where columnsLoaded[f] {
+            if !source.loaded[f] || source.columns[f].count != source.count {
+                table.columns[f].append(contentsOf: repeatElement(Cell.null, count: source.count))
+            } else if isString[f] {
+                table.columns[f].append(contentsOf: source.columns[f].lazy.map { $0.isNull ? $0 : remap[Int($0)] })
+            } else {
+                table.columns[f].append(contentsOf: source.columns[f])
             }
         }
         for l in table.links.indices {
