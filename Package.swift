@@ -48,6 +48,12 @@ let package = Package(
             dependencies: ["Tepat", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: strict
         ),
+        // `swift run -c release tepat-bench`: the full pipeline against a hand-written floor.
+        .executableTarget(
+            name: "tepat-bench",
+            dependencies: ["Tepat", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            swiftSettings: strict
+        ),
         .testTarget(name: "TepatSyntaxTests", dependencies: ["TepatSyntax"], resources: [.copy("Fixtures")], swiftSettings: strict),
         .testTarget(
             name: "TepatCheckTests", dependencies: ["TepatCheck"], resources: [.copy("Fixtures")], swiftSettings: strict),
