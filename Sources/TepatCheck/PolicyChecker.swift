@@ -182,6 +182,18 @@ final class PolicyChecker {
                 for (a, b) in zip(sorted, sorted.dropFirst()) where a.start.value == b.start.value {
                     report(.error("check.parameter-period", "two values of `\(name)` start on \(b.start.value.iso)", at: b.start.range, notes: [.init("the other starts here", at: a.start.range)]))
                 }
+                // A gap: the policy applies from `valid.from`, but the first value starts later.
+                if let valid = syntax.valid, let first = sorted.first, first.start.value > valid.from.value {
+                    report(.error(
+                        "check.parameter-gap", "`\(name)` has no value from \(valid.from.value.iso), when the policy's validity period starts, until \(first.start.value.iso)",
+                        at: first.start.range, notes: [.init("the validity period starts here", at: valid.from.range)],
+                        help: "start the first value on or before \(valid.from.value.iso)"))
+                }
+                if let valid = syntax.valid {
+                    for entry in sorted where entry.start.value > valid.to.value {
+                        report(.warning("check.parameter-period", "the value of `\(name)` from \(entry.start.value.iso) is never in force: the policy is valid until \(valid.to.value.iso)", at: entry.start.range))
+                    }
+                }
                 guard let inForce = sorted.last(where: { $0.start.value <= asOf }) else {
                     report(.error("check.parameter-period", "`\(name)` has no value in force on \(asOf.iso)", at: range, help: "the first value starts on \(sorted.first?.start.value.iso ?? "?")"))
                     continue

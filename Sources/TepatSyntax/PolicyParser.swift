@@ -71,7 +71,7 @@ public enum PolicyParser {
             map.missing("rules", &diagnostics)
         }
         if let n = map["benefit"] { policy.benefit = expression(n, source, &diagnostics) }
-        if let n = map["allocation"] { policy.allocation = allocation(n, source, &diagnostics) }
+        if let n = map["allocation"] { policy.allocation = allocation(n, source, partial: policy.extends != nil, &diagnostics) }
         if policy.extends == nil {
             for key in ["policy", "title", "budget_year", "subject", "as_of"] where !map.has(key) {
                 map.missing(key, &diagnostics)
@@ -248,10 +248,13 @@ public enum PolicyParser {
         return LocalizedTemplate(texts: texts, range: node.range)
     }
 
-    static func allocation(_ node: YAMLNode, _ source: SourceFile, _ diagnostics: inout [Diagnostic]) -> AllocationSyntax? {
+    /// `partial`: in an extending policy a limit or cap may give only the fields it changes
+    /// (the merge checks that the result is whole).
+    static func allocation(_ node: YAMLNode, _ source: SourceFile, partial: Bool = false, _ diagnostics: inout [Diagnostic]) -> AllocationSyntax? {
         guard let map = MappingReader(node, context: "`allocation`", allowed: ["order", "limits", "quota", "budget"], diagnostics: &diagnostics)
         else { return nil }
         var allocation = AllocationSyntax(range: node.range)
+        allocation.keys = map.entries.map(\.key.value)
         if let n = map["order"] {
             let items = n.sequence ?? [n]
             for item in items {
@@ -278,7 +281,7 @@ public enum PolicyParser {
             for item in n.sequence ?? [] {
                 guard let limit = MappingReader(item, context: "a limit", allowed: ["id", "per", "max", "reject"], diagnostics: &diagnostics) else { continue }
                 if !limit.has("id") { limit.missing("id", &diagnostics) }
-                if !limit.has("per") { limit.missing("per", &diagnostics, help: "e.g. `per: household_id` for one per household") }
+                if !partial, !limit.has("per") { limit.missing("per", &diagnostics, help: "e.g. `per: household_id` for one per household") }
                 allocation.limits.append(
                     LimitSyntax(
                         id: limit["id"].flatMap { ScalarRead.string($0, "a limit id", &diagnostics) },
@@ -292,8 +295,8 @@ public enum PolicyParser {
         for key in ["quota", "budget"] {
             guard let n = map[key], let cap = MappingReader(n, context: "`\(key)`", allowed: ["id", "max", "waitlist"], diagnostics: &diagnostics)
             else { continue }
-            if !cap.has("id") { cap.missing("id", &diagnostics) }
-            if !cap.has("max") { cap.missing("max", &diagnostics) }
+            if !partial, !cap.has("id") { cap.missing("id", &diagnostics) }
+            if !partial, !cap.has("max") { cap.missing("max", &diagnostics) }
             let parsed = CapSyntax(
                 id: cap["id"].flatMap { ScalarRead.string($0, "an id", &diagnostics) },
                 max: cap["max"].flatMap { expression($0, source, &diagnostics) },

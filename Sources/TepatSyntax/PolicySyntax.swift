@@ -102,6 +102,8 @@ public struct AllocationSyntax: Sendable {
     public var limits: [LimitSyntax] = []
     public var quota: CapSyntax?
     public var budget: CapSyntax?
+    /// The keys the file sets (an extending policy overrides exactly these).
+    public var keys: [String] = []
     public var range: SourceRange
 }
 
