@@ -13,13 +13,17 @@ enum DecisionJSON {
         ]
         if ownKey { fields.append("\"application_id\":" + quote(ids.own)) }
         fields += ["\"decision\":" + quote(decision), "\"rule\":" + quote(rule), "\"reason\":" + quote(reason), "\"amount\":" + String(amount)]
-        if let evaluation {
-            let rules = policy.checked.rules
-            fields.append("\"failing\":[" + evaluation.failing.indices.filter { $0 < rules.count }.map { quote(rules[$0].id) }.joined(separator: ",") + "]")
-            fields.append("\"not_assessed\":[" + evaluation.unknown.indices.filter { $0 < rules.count }.map { quote(rules[$0].id) }.joined(separator: ",") + "]")
-            fields.append("\"rules\":{" + rules.indices.map { quote(rules[$0].id) + ":" + quote(outcomeName(evaluation.outcome(of: $0))) }.joined(separator: ",") + "}")
-        }
+        if let evaluation { fields.append(trace(evaluation, policy: policy)) }
         return "{" + fields.joined(separator: ",") + "}\n"
+    }
+
+    /// `"failing":[…],"not_assessed":[…],"rules":{…}`: the rule trace of one evaluation (also kept
+    /// for subjects that wait for allocation, so their lines carry it too).
+    static func trace(_ evaluation: Evaluation, policy: CompiledPolicy) -> String {
+        let rules = policy.checked.rules
+        return "\"failing\":[" + evaluation.failing.indices.filter { $0 < rules.count }.map { quote(rules[$0].id) }.joined(separator: ",") + "],"
+            + "\"not_assessed\":[" + evaluation.unknown.indices.filter { $0 < rules.count }.map { quote(rules[$0].id) }.joined(separator: ",") + "],"
+            + "\"rules\":{" + rules.indices.map { quote(rules[$0].id) + ":" + quote(outcomeName(evaluation.outcome(of: $0))) }.joined(separator: ",") + "}"
     }
 
     static func outcomeName(_ outcome: RuleOutcome) -> String {

@@ -20,6 +20,8 @@ struct PendingDecision: Sendable {
     var householdRow: Int32
     var householdKey: String
     var group: Int32
+    /// The rule trace for `decisions.jsonl` (empty for CSV).
+    var trace: String = ""
 }
 
 /// One subject row's outcome, as the sequential merge needs it.
@@ -161,7 +163,8 @@ struct ProgramEvaluator: Sendable {
                                 acceptRule: rule, acceptReason: reason, amount: evaluation.amount, limitReasons: limits,
                                 quotaReason: policy.waitlistReason(budget: false, input, row, language, markers),
                                 budgetReason: policy.waitlistReason(budget: true, input, row, language, markers),
-                                householdRow: Int32(h), householdKey: ids.household, group: outcome.group))
+                                householdRow: Int32(h), householdKey: ids.household, group: outcome.group,
+                                trace: jsonl ? DecisionJSON.trace(evaluation, policy: policy) : ""))
                         result.candidates.append(
                             Candidate(
                                 ordinal: 0, keys: policy.orderKeys.map { $0(input, row) },

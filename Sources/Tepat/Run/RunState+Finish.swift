@@ -153,7 +153,7 @@ extension RunState {
             fields.append("\"household_id\":" + DecisionJSON.quote(ids.count > 1 ? ids[1] : ""))
             fields.append("\"person_id\":" + DecisionJSON.quote(ids.count > 2 ? ids[2] : ""))
             if program.layout.ownKeyColumn { fields.append("\"application_id\":" + DecisionJSON.quote(String(p.suffix.dropFirst()))) }
-            fields += ["\"decision\":" + DecisionJSON.quote(decision), "\"rule\":" + DecisionJSON.quote(rule), "\"reason\":" + DecisionJSON.quote(reason), "\"amount\":" + String(amount), "\"failing\":[]", "\"not_assessed\":[]"]
+            fields += ["\"decision\":" + DecisionJSON.quote(decision), "\"rule\":" + DecisionJSON.quote(rule), "\"reason\":" + DecisionJSON.quote(reason), "\"amount\":" + String(amount), p.trace.isEmpty ? "\"failing\":[],\"not_assessed\":[]" : p.trace]
             return "{" + fields.joined(separator: ",") + "}\n"
         }
         return p.prefix + "," + decision + "," + CSV.field(rule) + "," + CSV.field(reason) + "," + String(amount) + p.suffix + (padColumn ? "," : "") + "\n"
