@@ -204,7 +204,9 @@ final class PolicyChecker {
             if let text = overrides[name] {
                 let node = YAMLNode(kind: .scalar(text, .plain), range: parameter.name.range)
                 var d: [Diagnostic] = []
-                if let expr = ParameterLiteral.parse(node, source: syntax.source, diagnostics: &d) { value = .scalar(expr) }
+                if let expr = ParameterLiteral.parse(node, source: syntax.source, diagnostics: &d) {
+                    if case .list(let items) = expr.kind { value = .list(items, expr.range) } else { value = .scalar(expr) }
+                }
                 diagnostics.append(contentsOf: d)
                 overrides[name] = nil
             }

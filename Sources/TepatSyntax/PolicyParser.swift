@@ -314,7 +314,13 @@ public enum ParameterLiteral {
         if let text = node.scalar, text.hasPrefix("["), text.hasSuffix("]") {
             // A list: parse it as an expression list literal.
             switch ExpressionParser.parse(node, source: SourceFile(path: node.range.path, text: text)) {
-            case .success(let e): return e
+            case .success(let e):
+                // As in a YAML list, plain words are strings (`[ojek, nelayan]`), not names.
+                guard case .list(let items) = e.kind else { return e }
+                return Expr(.list(items.map { item in
+                    if case .name(let parts) = item.kind, parts.count == 1 { return Expr(.string(parts[0].name), item.range) }
+                    return item
+                }), e.range)
             case .failure(let set):
                 diagnostics.append(contentsOf: set.items)
                 return nil
