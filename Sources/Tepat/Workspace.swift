@@ -16,6 +16,9 @@ public struct Workspace: Sendable {
     /// The bundled policies, relative to the working directory.
     public static let defaultPolicyPath = "policies/tangerang/2025"
     public static let defaultPopulationPath = "fixtures/population/sample"
+    /// The bundled sample has 2,500 households, not the city's 84,602 poor families: with no
+    /// options, `tepat run` scales the caps so that they bite on it (fixtures/population/sample/README.md).
+    public static let sampleOverrides: [(name: String, value: String)] = [("kuota", "1200"), ("anggaran", "Rp15.000.000")]
 
     public init() {}
 

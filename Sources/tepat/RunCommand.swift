@@ -42,13 +42,42 @@ struct RunCommand: ParsableCommand {
     @Flag(help: "No progress on standard error.")
     var quiet = false
 
+    @Option(help: ArgumentHelp("Compare the decisions with a previous run's DIR/decisions.csv; exit 1 listing the subjects whose decision, rule or amount differ.", valueName: "DIR"))
+    var expect: String?
+
+    @Flag(name: .customLong("update-expected"), help: "With --expect: copy this run's decisions into DIR instead of comparing (re-baseline on purpose).")
+    var updateExpected = false
+
+    @Option(name: .customLong("expect-limit"), help: "With --expect: how many differing subjects to list.")
+    var expectLimit = 20
+
+    func validate() throws {
+        if updateExpected && expect == nil { throw ValidationError("--update-expected needs --expect DIR: the folder to write the expected decisions to") }
+        if expectLimit < 0 { throw ValidationError("--expect-limit needs a number ≥ 0") }
+    }
+
     func run() throws {
+        if let expect, !updateExpected, GoldenDecisions.decisionsFile(in: expect) == nil {
+            FileHandle.standardError.write(Data("error: no expected decisions in \(expect) (decisions.csv); create them with --expect \(expect) --update-expected\n".utf8))
+            throw ExitCode(2)
+        }
         var checkOptions = CheckOptions()
         if let asOf {
             guard let day = Day(iso: asOf) else { throw ValidationError("--as-of needs a date that exists, as YYYY-MM-DD") }
             checkOptions.asOf = day
         }
         checkOptions.parameterOverrides = try ParameterOverride.parse(overrides)
+        // The bundled default: the city's caps scaled to the small bundled sample, said out loud.
+        let bundledDefault = policies.isEmpty && population == Workspace.defaultPopulationPath
+        if bundledDefault {
+            for o in Workspace.sampleOverrides where !checkOptions.parameterOverrides.contains(where: { $0.name == o.name }) {
+                checkOptions.parameterOverrides.append(o)
+            }
+            let note = lang == .en
+                ? "Note: bundled sample (2,500 households); caps scaled to it: --set kuota=1200 --set anggaran=Rp15.000.000 (the city's: 5,952 persons, Rp294.000.000)\n"
+                : "Catatan: sampel bawaan (2.500 KK); batas diskalakan: --set kuota=1200 --set anggaran=Rp15.000.000 (angka kota: 5.952 orang, Rp294.000.000)\n"
+            FileHandle.standardError.write(Data(note.utf8))
+        }
         let workspace = Workspace.load(paths: policies.isEmpty ? [Workspace.defaultPolicyPath] : policies, options: checkOptions)
         if workspace.diagnostics.containsErrors {
             FileHandle.standardError.write(Data(workspace.renderer.render(workspace.diagnostics.sorted).utf8))
@@ -69,6 +98,27 @@ struct RunCommand: ParsableCommand {
             reporter.finish()
             FileHandle.standardError.write(Data("error: \(error.message)\n".utf8))
             throw ExitCode(error.exitCode)
+        }
+        if let expect { try compareWithExpected(expect) }
+    }
+
+    /// `--expect DIR` / `--update-expected`: golden population runs (docs/testing.md).
+    func compareWithExpected(_ folder: String) throws {
+        do {
+            if updateExpected {
+                let written = try GoldenDecisions.update(from: out, to: folder)
+                print("expected decisions updated: \(written)")
+                return
+            }
+            guard let expected = GoldenDecisions.decisionsFile(in: folder), let actual = GoldenDecisions.decisionsFile(in: out) else {
+                throw DecisionFileError("no decisions file to compare in \(folder) or \(out)")
+            }
+            let comparison = try GoldenDecisions.compare(expected: expected, actual: actual)
+            print(GoldenDecisions.render(comparison, limit: expectLimit), terminator: "")
+            if !comparison.isSame { throw ExitCode(1) }
+        } catch let error as DecisionFileError {
+            FileHandle.standardError.write(Data("error: \(error.message)\n".utf8))
+            throw ExitCode(2)
         }
     }
 }
