@@ -135,15 +135,27 @@ public struct Rational: Sendable, Hashable, CustomStringConvertible {
         denominator == 1 ? "\(numerator)" : "\(numerator)/\(denominator)"
     }
 
-    /// A decimal rendering when the denominator is a power of ten (`0.01`), else `n/d`.
+    /// An exact decimal rendering when the denominator has no prime factors but 2 and 5
+    /// (`0.01`, `0.5`, `0.125`), else `n/d`.
     public var decimalText: String {
-        var d = denominator, places = 0
-        while d % 10 == 0 {
-            d /= 10
-            places += 1
-        }
+        // d = 2^twos · 5^fives; then n/d = n · 5^(places−fives) · 2^(places−twos) / 10^places.
+        var d = denominator, twos = 0, fives = 0
+        while d % 2 == 0 { d /= 2; twos += 1 }
+        while d % 5 == 0 { d /= 5; fives += 1 }
         guard d == 1 else { return description }
-        let magnitude = String(numerator.magnitude)
+        let places = max(twos, fives)
+        var scaled = numerator.magnitude
+        for _ in 0..<(places - twos) {
+            let (m, o) = scaled.multipliedReportingOverflow(by: 2)
+            guard !o else { return description }
+            scaled = m
+        }
+        for _ in 0..<(places - fives) {
+            let (m, o) = scaled.multipliedReportingOverflow(by: 5)
+            guard !o else { return description }
+            scaled = m
+        }
+        let magnitude = String(scaled)
         let padded = magnitude.count <= places ? String(repeating: "0", count: places - magnitude.count + 1) + magnitude : magnitude
         let split = padded.index(padded.endIndex, offsetBy: -places)
         return (numerator < 0 ? "-" : "") + padded[..<split] + (places > 0 ? "." + padded[split...] : "")

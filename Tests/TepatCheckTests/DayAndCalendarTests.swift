@@ -337,6 +337,23 @@ import TepatSyntax
     @Test func decimalTextOfOtherFractions() throws {
         #expect(try #require(Rational(1, 3)).decimalText == "1/3")
         #expect(try #require(Rational(2, 3)).decimalText == "2/3")
+        #expect(try #require(Rational(-7, 6)).decimalText == "-7/6")
+        #expect(try #require(Rational(1, 30)).decimalText == "1/30")
+    }
+
+    /// Whole numbers, powers of ten, and the largest magnitudes (a scaled numerator that would
+    /// overflow falls back to `n/d`).
+    @Test func decimalTextEdgeCases() throws {
+        #expect(Rational(5).decimalText == "5")
+        #expect(Rational(-5).decimalText == "-5")
+        #expect(Rational(0).decimalText == "0")
+        #expect(try #require(Rational(1, 100)).decimalText == "0.01")
+        #expect(try #require(Rational(3, 8)).decimalText == "0.375")
+        #expect(try #require(Rational(1, 1_048_576)).decimalText == "0.00000095367431640625")
+        #expect(try #require(Rational(Int64.max, 2)).decimalText == "\(Int64.max)/2")
+        #expect(try #require(Rational(Int64.max, 5)).decimalText == "1844674407370955161.4")
+        #expect(try #require(Rational(-Int64.max, 5)).decimalText == "-1844674407370955161.4")
+        #expect(Rational(Int64.min).decimalText == "\(Int64.min)")
     }
 
     /// `0.5`, `0.25` and `0.05` reduce to 1/2, 1/4 and 1/20: their denominators are not powers of
@@ -344,9 +361,7 @@ import TepatSyntax
     @Test(arguments: [("0.5", "0.5"), ("0.25", "0.25"), ("0.05", "0.05"), ("-0.125", "-0.125"), ("-1.5", "-1.5"), ("12.50", "12.5"), ("0.2", "0.2")])
     func decimalTextOfFractionsWithADecimalForm(_ text: String, _ rendered: String) throws {
         let r = try #require(Rational(decimal: text))
-        withKnownIssue("Rational.decimalText renders n/d unless the reduced denominator is a power of ten") {
-            #expect(r.decimalText == rendered)
-        }
+        #expect(r.decimalText == rendered)
     }
 
     // MARK: Rupiah

@@ -145,9 +145,7 @@ import TepatSyntax
     @Test(arguments: ["0.5", "0.05", "0.25", "2.5"])
     func normalisedTextOfDecimals(_ text: String) throws {
         let e = try Self.expr(text)
-        withKnownIssue("Expr.text renders a decimal through Rational.decimalText, which gives n/d unless the reduced denominator is a power of ten") {
-            #expect(e.text == text)
-        }
+        #expect(e.text == text)
     }
 
     // MARK: Literals
