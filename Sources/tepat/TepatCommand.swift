@@ -12,7 +12,7 @@ struct TepatCommand: AsyncParsableCommand {
             `tepat run` runs the bundled Kota Tangerang 2025 policies over the bundled sample population.
             """,
         version: TepatVersion.current,
-        subcommands: [RunCommand.self, CheckCommand.self, TestCommand.self, GenerateCommand.self],
+        subcommands: [RunCommand.self, CheckCommand.self, TestCommand.self, DiffCommand.self, GenerateCommand.self],
         defaultSubcommand: RunCommand.self
     )
 }
