@@ -68,6 +68,7 @@ public enum AggregateKind: String, Sendable, Hashable {
 
 extension Expr {
     /// The source text form of the expression, normalised (for explanations and tests).
+    /// It parses back to the same tree: parentheses are kept wherever the tree needs them.
     public var text: String {
         switch kind {
         case .integer(let v): return String(v)
@@ -77,22 +78,42 @@ extension Expr {
         case .date(let d): return d.iso
         case .boolean(let b): return b ? "true" : "false"
         case .null: return "null"
-        case .list(let items): return "[" + items.map(\.text).joined(separator: ", ") + "]"
+        // List items are read above `??` (ExpressionParser.postfix).
+        case .list(let items): return "[" + items.map { $0.bracketed(if: $0.level < 5) }.joined(separator: ", ") + "]"
         case .name(let parts): return parts.map(\.name).joined(separator: ".")
-        case .unary(.not, let x): return "not \(x.text)"
-        case .unary(.negate, let x): return "-\(x.text)"
+        case .unary(.not, let x): return "not \(x.bracketed(if: x.isBinary))"
+        case .unary(.negate, let x): return "-\(x.bracketed(if: x.level < Self.negateLevel))"
         case .binary(let op, let l, let r):
-            return "\(l.wrapped(inside: op)) \(op.rawValue) \(r.wrapped(inside: op))"
+            // Every binary operator is left-associative (comparisons do not chain at all), so the
+            // left operand needs parentheses only when it binds more loosely (or, for a
+            // comparison, equally), the right one whenever it does not bind more tightly.
+            let level = ExpressionParser.precedence(of: op)
+            let left = l.bracketed(if: l.level < level || (op.isComparison && l.level == level))
+            let right = r.bracketed(if: r.level <= level)
+            return "\(left) \(op.rawValue) \(right)"
         case .call(let f, let args): return "\(f.name)(" + args.map(\.text).joined(separator: ", ") + ")"
         case .aggregate(let k, let c, let cond):
-            return "\(k.rawValue)(\(c.text)" + (cond.map { " where \($0.text)" } ?? "") + ")"
+            return "\(k.rawValue)(\(c.bracketed(if: c.level < Self.negateLevel))" + (cond.map { " where \($0.text)" } ?? "") + ")"
         }
     }
 
-    private func wrapped(inside op: BinaryOperator) -> String {
-        if case .binary(let inner, _, _) = kind, ExpressionParser.precedence(of: inner) < ExpressionParser.precedence(of: op) {
-            return "(\(text))"
+    /// The precedence levels of docs/policy-language.md §6 that are not binary operators.
+    private static let notLevel = 3, negateLevel = 8, atomLevel = 10
+
+    /// How tightly the expression binds as an operand: its operator's precedence level.
+    private var level: Int {
+        switch kind {
+        case .binary(let op, _, _): ExpressionParser.precedence(of: op)
+        case .unary(.not, _): Self.notLevel
+        case .unary(.negate, _): Self.negateLevel
+        default: Self.atomLevel
         }
-        return text
     }
+
+    private var isBinary: Bool {
+        if case .binary = kind { return true }
+        return false
+    }
+
+    private func bracketed(if needed: Bool) -> String { needed ? "(\(text))" : text }
 }
