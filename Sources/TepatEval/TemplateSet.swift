@@ -26,10 +26,21 @@ public struct CompiledTemplate: Sendable {
         case value(DisplayFunction)
     }
 
+    enum BytePiece: Sendable {
+        case bytes([UInt8])
+        case value(DisplayFunction)
+    }
+
     let pieces: [Language: [Piece]]
+    let bytePieces: [Language: [BytePiece]]
+    /// False when the text reads no data, only allocation values (`{rank}`, `{quota}`): it can
+    /// then be rendered once allocation is done, with no record at hand.
+    public let readsData: Bool
 
     init(_ template: CheckedTemplate, compiler: Compiler) {
         var pieces: [Language: [Piece]] = [:]
+        var bytePieces: [Language: [BytePiece]] = [:]
+        var readsData = false
         for (language, segments) in template.texts {
             pieces[language] = segments.map { segment in
                 switch segment {
@@ -37,8 +48,19 @@ public struct CompiledTemplate: Sendable {
                 case .value(let e): .value(compiler.display(e))
                 }
             }
+            bytePieces[language] = segments.map { segment in
+                switch segment {
+                case .text(let s): .bytes(Array(s.utf8))
+                case .value(let e): .value(compiler.display(e))
+                }
+            }
+            for segment in segments {
+                if case .value(let e) = segment, !e.readsOnlyAllocationValues { readsData = true }
+            }
         }
         self.pieces = pieces
+        self.bytePieces = bytePieces
+        self.readsData = readsData
     }
 
     public func render(_ input: EvalInput, _ row: Int, _ language: Language, _ context: AllocationContext? = nil) -> String {
@@ -72,6 +94,31 @@ struct TemplateSet: Sendable {
 
 extension CompiledPolicy {
     /// The reason for a rejection by `rule` (falls back to its group's text, then its id).
+    /// Writes the reason for a rejection by `rule` into `out` (the hot path of a run).
+    public func writeRejectReason(_ rule: Int, _ input: EvalInput, _ row: Int, _ language: Language, into out: inout [UInt8]) {
+        var r = rule
+        while r >= 0, r < templates.reject.count {
+            if let t = templates.reject[r] { return t.render(into: &out, input, row, language) }
+            guard let parent = checked.rules[r].parent else { break }
+            r = parent
+        }
+        out.append(utf8: ruleId(rule))
+    }
+
+    /// Writes the reason for an acceptance through an `any` branch into `out`.
+    public func writeAcceptReason(_ rule: Int, _ input: EvalInput, _ row: Int, _ language: Language, into out: inout [UInt8]) {
+        guard rule >= 0, rule < templates.accept.count else { return }
+        if let t = templates.accept[rule] { t.render(into: &out, input, row, language) } else {
+            out.append(utf8: checked.rules[rule].title ?? checked.rules[rule].id)
+        }
+    }
+
+    /// The compiled template of limit `limit`, quota or budget (for rendering after allocation).
+    public func allocationTemplate(limit: Int? = nil, budget: Bool = false) -> CompiledTemplate? {
+        if let limit { return limit < templates.limits.count ? templates.limits[limit] : nil }
+        return budget ? templates.budget : templates.quota
+    }
+
     public func rejectReason(_ rule: Int, _ input: EvalInput, _ row: Int, _ language: Language) -> String {
         var r = rule
         while r >= 0, r < templates.reject.count {
@@ -101,6 +148,16 @@ extension CompiledPolicy {
             return budget ? "Eligible; rank \(rank); budget \(Rupiah.format(context.budget)) used up" : "Eligible; rank \(rank); quota \(DisplayValue.count(context.quota).text(.en)) filled"
         }
         return budget ? "Memenuhi syarat; peringkat \(rank); anggaran \(Rupiah.format(context.budget)) habis" : "Memenuhi syarat; peringkat \(rank); kuota \(DisplayValue.count(context.quota).text(.id)) terpenuhi"
+    }
+}
+
+extension TypedExpr {
+    /// True for constants and allocation values: nothing from a record.
+    var readsOnlyAllocationValues: Bool {
+        switch kind {
+        case .allocationValue, .constant, .rational, .text, .null, .list, .textList: true
+        default: false
+        }
     }
 }
 

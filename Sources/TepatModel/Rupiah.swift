@@ -12,12 +12,14 @@ public enum Rupiah {
 
     /// `1,234,567` with `separator` between groups of three digits.
     public static func grouped(_ value: UInt64, separator: Character = ".") -> String {
-        let digits = String(value)
-        var out = ""
-        for (i, ch) in digits.enumerated() {
-            if i > 0, (digits.count - i) % 3 == 0 { out.append(separator) }
-            out.append(ch)
+        let digits = Array(String(value).utf8)
+        let mark = separator.asciiValue ?? UInt8(ascii: ".")
+        var out: [UInt8] = []
+        out.reserveCapacity(digits.count + digits.count / 3)
+        for (i, d) in digits.enumerated() {
+            if i > 0, (digits.count - i) % 3 == 0 { out.append(mark) }
+            out.append(d)
         }
-        return out
+        return String(decoding: out, as: UTF8.self)
     }
 }

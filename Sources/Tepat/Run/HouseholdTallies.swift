@@ -9,7 +9,10 @@ struct HouseholdTallies {
     var slotOfRow: [Int32]
     /// Households known only by text (their row is invalid or missing) → slot.
     var slotOfText: [String: Int32] = [:]
+    /// Per slot: the household key as text (households known only by text) or "".
     var keys: [String] = []
+    /// Per slot: the household table row, or -1.
+    var rows: [Int32] = []
     var counts: [DecisionCounts] = []
     var amount: [Int64] = []
     /// Interned reason of the first rejected subject, or -1.
@@ -29,7 +32,8 @@ struct HouseholdTallies {
     mutating func slot(row: Int, key: () -> String) -> Int {
         if row >= 0, row < slotOfRow.count {
             if slotOfRow[row] >= 0 { return Int(slotOfRow[row]) }
-            let s = newSlot(key())
+            let s = newSlot("")
+            rows[s] = Int32(row)
             slotOfRow[row] = Int32(s)
             return s
         }
@@ -42,6 +46,7 @@ struct HouseholdTallies {
 
     private mutating func newSlot(_ key: String) -> Int {
         keys.append(key)
+        rows.append(-1)
         counts.append(DecisionCounts())
         amount.append(0)
         firstReason.append(-1)
@@ -50,13 +55,13 @@ struct HouseholdTallies {
         return keys.count - 1
     }
 
-    mutating func reject(_ slot: Int, ruleSlot: Int, reason: String) {
+    mutating func reject(_ slot: Int, ruleSlot: Int, reason: () -> String) {
         counts[slot].rejected += 1
         if ruleSlot >= 0, ruleSlot < ruleSlots {
             let i = slot * ruleSlots + ruleSlot
             if ruleCounts[i] < .max { ruleCounts[i] += 1 }
         }
-        if firstReason[slot] < 0 { firstReason[slot] = reasons.intern(reason) }
+        if firstReason[slot] < 0 { firstReason[slot] = reasons.intern(reason()) }
     }
 }
 

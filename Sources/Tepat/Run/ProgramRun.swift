@@ -6,35 +6,26 @@ import TepatEval
 import TepatModel
 import TepatReport
 
-/// An eligible subject waiting for allocation, with its output line pre-rendered in every
-/// possible outcome (rank and amounts used are filled in afterwards).
-struct PendingDecision: Sendable {
-    var prefix: String
-    var suffix: String
-    var acceptRule: String
-    var acceptReason: String
-    var amount: Int64
-    var limitReasons: [String]
-    var quotaReason: String
-    var budgetReason: String
-    var householdRow: Int32
-    var householdKey: String
+/// Where a subject waiting for allocation stands, kept beside its candidate entry.
+struct PendingPlace: Sendable {
+    var householdSlotRow: Int32
+    var householdKey: String?
     var group: Int32
-    /// The rule trace for `decisions.jsonl` (empty for CSV).
-    var trace: String = ""
 }
 
-/// One subject row's outcome, as the sequential merge needs it.
+/// One subject row's outcome, as the sequential merge needs it: numbers only, plus the byte
+/// range of its reason in the slice's output (read for households.csv, at most once per household).
 struct RowOutcome: Sendable {
     enum Kind: UInt8, Sendable { case accepted, rejected, invalid, pending }
     var kind: Kind
     var rule: Int32 = -1
     var top: Int32 = -1
     var householdRow: Int32 = -1
-    var householdKey: String = ""
+    /// Only for subjects whose household is not a valid row (its key as read).
+    var householdKey: String?
     var group: Int32 = -1
     var amount: Int64 = 0
-    var reason: String = ""
+    var reason: Range<Int> = 0..<0
     var acceptedBy: Int32 = -1
 }
 
@@ -42,12 +33,15 @@ struct RowOutcome: Sendable {
 struct SliceResult: Sendable {
     var text: [UInt8] = []
     var outcomes: [RowOutcome] = []
-    var pending: [PendingDecision] = []
     var candidates: [Candidate] = []
+    var places: [PendingPlace] = []
     var firstInvalid: InvalidRecord?
+    /// JSON Lines only: the reasons of rejected rows, by their index in `outcomes`.
+    var jsonReasons: [(Int, String)] = []
 }
 
-/// Marker values rendered into allocation texts before the rank is known, then replaced.
+/// Allocation texts are rendered before the rank is known, with these markers in place of
+/// `{rank}` and `{used}`; the spool is finished by replacing them.
 enum AllocationMarkers {
     static let rank: Int64 = 987_654_321_012_345
     static let used: Int64 = 987_654_321_054_321
@@ -56,14 +50,46 @@ enum AllocationMarkers {
         AllocationContext(rank: rank, quota: quota, budget: budget, used: used)
     }
 
-    static func fill(_ text: String, rank: Int, used: Int64, language: Language) -> String {
-        var out = text
-        for l in [Language.id, .en] {
-            out = out.replacingOccurrences(of: DisplayValue.count(Self.rank).text(l), with: DisplayValue.count(Int64(rank)).text(language))
-            out = out.replacingOccurrences(of: DisplayValue.money(Self.used).text(l), with: DisplayValue.money(used).text(language))
+    static func bytes(_ value: DisplayValue, _ language: Language) -> [UInt8] {
+        var out: [UInt8] = []
+        value.write(into: &out, language)
+        return out
+    }
+
+    /// Replaces the markers in `line` by the real rank and amount used.
+    static func fill(_ line: ArraySlice<UInt8>, rank: Int, used: Int64, language: Language) -> [UInt8] {
+        let pairs = [
+            (bytes(.count(Self.rank), language), bytes(.count(Int64(rank)), language)),
+            (bytes(.money(Self.used), language), bytes(.money(used), language)),
+        ]
+        var out = Array(line)
+        for (marker, value) in pairs { out = replace(out, marker, value) }
+        return out
+    }
+
+    static func replace(_ text: [UInt8], _ marker: [UInt8], _ value: [UInt8]) -> [UInt8] {
+        guard !marker.isEmpty, text.count >= marker.count else { return text }
+        var out: [UInt8] = []
+        out.reserveCapacity(text.count)
+        var i = 0
+        while i < text.count {
+            if text[i] == marker[0], i + marker.count <= text.count, text[i..<(i + marker.count)].elementsEqual(marker) {
+                out.append(contentsOf: value)
+                i += marker.count
+            } else {
+                out.append(text[i])
+                i += 1
+            }
         }
         return out
     }
+}
+
+/// Separators inside a pending spool line: `0x00` starts it, `0x01` separates the line as it
+/// would read if accepted from its alternatives (one per limit, then waitlisted by quota, by budget).
+enum SpoolBytes {
+    static let pending: UInt8 = 0
+    static let alternative: UInt8 = 1
 }
 
 /// The read-only part of a program's run: evaluates slices of a batch on any thread.
@@ -76,6 +102,14 @@ struct ProgramEvaluator: Sendable {
     let topPosition: [Int32]
     /// The kecamatan field of the household entity, when there is one.
     let groupField: Int?
+    let programField: [UInt8]
+    let ruleFields: [[UInt8]]
+    let hasAllocation: Bool
+    /// Allocation reason fields (CSV-escaped, with rank markers) for texts that read no data,
+    /// rendered once; nil where a text reads the record and is rendered per subject.
+    let limitReasons: [[UInt8]?]
+    let quotaReason: [UInt8]?
+    let budgetReason: [UInt8]?
 
     init(policy: CompiledPolicy, language: Language, jsonl: Bool) {
         self.policy = policy
@@ -93,11 +127,42 @@ struct ProgramEvaluator: Sendable {
         }
         topPosition = top
         groupField = layout.household.flatMap { checked.schema.entities[$0].fieldIndex(named: "kecamatan") }
+        var program: [UInt8] = []
+        program.append(csvField: Array(checked.id.utf8)[...])
+        programField = program
+        ruleFields = checked.rules.map { rule in
+            var out: [UInt8] = []
+            out.append(csvField: Array(rule.id.utf8)[...])
+            return out
+        }
+        if let a = checked.allocation { hasAllocation = !a.limits.isEmpty || a.quota != nil || a.budget != nil } else { hasAllocation = false }
+        let markers = AllocationMarkers.context(quota: checked.allocation?.quota?.max ?? 0, budget: checked.allocation?.budget?.max ?? 0)
+        let empty = EvalInput(tables: [])
+        func once(_ template: CompiledTemplate?, fallback: () -> String) -> [UInt8]? {
+            var text: [UInt8] = []
+            if let template {
+                guard !template.readsData else { return nil }
+                template.render(into: &text, empty, 0, language, markers)
+            } else {
+                text.append(utf8: fallback())
+            }
+            var field: [UInt8] = []
+            field.append(csvField: text[...])
+            return field
+        }
+        limitReasons = (checked.allocation?.limits ?? []).indices.map { l in
+            once(policy.allocationTemplate(limit: l)) { checked.allocation?.limits[l].id ?? "" }
+        }
+        quotaReason = once(policy.allocationTemplate(budget: false)) { policy.waitlistReason(budget: false, empty, 0, language, markers) }
+        budgetReason = once(policy.allocationTemplate(budget: true)) { policy.waitlistReason(budget: true, empty, 0, language, markers) }
     }
 
-    var hasAllocation: Bool {
-        guard let a = policy.checked.allocation else { return false }
-        return !a.limits.isEmpty || a.quota != nil || a.budget != nil
+    /// The caps a pending line has alternatives for, in spool order after the limits.
+    var caps: [Bool] {
+        var caps: [Bool] = []
+        if policy.checked.allocation?.quota != nil { caps.append(false) }
+        if policy.checked.allocation?.budget != nil { caps.append(true) }
+        return caps
     }
 
     // MARK: Evaluating a slice (runs in parallel; reads only)
@@ -107,79 +172,116 @@ struct ProgramEvaluator: Sendable {
     ) -> SliceResult {
         var result = SliceResult()
         result.outcomes.reserveCapacity(rows.count)
+        result.text.reserveCapacity(rows.count * 160)
         let checked = policy.checked
-        let program = checked.id
         let quota = checked.allocation?.quota?.max ?? 0
         let budget = checked.allocation?.budget?.max ?? 0
         let markers = AllocationMarkers.context(quota: quota, budget: budget)
+        var scratch: [UInt8] = []
+        scratch.reserveCapacity(512)
         for i in rows {
             switch batch.rows[i] {
             case .invalid(let k):
                 let record = batch.invalid[Int(k)]
                 if failOnError, result.firstInvalid == nil { result.firstInvalid = record }
                 let ids = layout.ids(record)
-                let reason = record.reason(language)
                 var outcome = RowOutcome(kind: .invalid)
-                outcome.householdKey = ids.household
                 if let h = layout.household, !ids.household.isEmpty, let row = linker.row(ofKey: ids.household, entity: h) {
                     outcome.householdRow = row
                     outcome.group = group(householdTable, Int(row))
+                } else if !ids.household.isEmpty {
+                    outcome.householdKey = ids.household
                 }
-                outcome.reason = reason
-                emit(&result.text, program, ids, "invalid", "", reason, 0, evaluation: nil)
+                let reason = record.reason(language)
+                if jsonl {
+                    result.text.append(utf8: DecisionJSON.line(
+                        program: checked.id, ids: ids, ownKey: layout.ownKeyColumn, decision: "invalid", rule: "", reason: reason, amount: 0,
+                        evaluation: nil, policy: policy))
+                } else {
+                    result.text.append(contentsOf: programField)
+                    for text in [ids.household, ids.person] {
+                        result.text.append(44)
+                        result.text.append(csvField: Array(text.utf8)[...])
+                    }
+                    result.text.append(utf8: ",invalid,,")
+                    let start = result.text.count
+                    result.text.append(csvField: Array(reason.utf8)[...])
+                    outcome.reason = start..<result.text.count
+                    result.text.append(utf8: ",0")
+                    if layout.ownKeyColumn {
+                        result.text.append(44)
+                        result.text.append(csvField: Array(ids.own.utf8)[...])
+                    }
+                    result.text.append(10)
+                }
                 result.outcomes.append(outcome)
             case .valid(let r):
                 let row = Int(r)
                 let evaluation = policy.evaluate(input, row: row)
-                let ids = layout.ids(input, row)
                 var outcome = RowOutcome(kind: .rejected)
                 let h = layout.householdRow(input, row)
                 outcome.householdRow = Int32(h)
-                outcome.householdKey = ids.household
+                if h < 0 {
+                    let key = layout.ids(input, row).household
+                    if !key.isEmpty { outcome.householdKey = key }
+                }
                 outcome.group = group(householdTable, h)
+                if jsonl {
+                    evaluateJSON(evaluation, input, row, &outcome, &result, markers)
+                    result.outcomes.append(outcome)
+                    continue
+                }
                 if let fault = evaluation.fault {
                     outcome.kind = .invalid
-                    outcome.reason = fault.reason(language)
-                    emit(&result.text, program, ids, "invalid", "", outcome.reason, 0, evaluation: evaluation)
+                    line(&result.text, input, row, decision: "invalid", rule: nil, amount: 0) { out in out.append(csvField: Array(fault.reason(language).utf8)[...]) }
                 } else if !evaluation.eligible {
                     outcome.rule = Int32(evaluation.decisive)
                     outcome.top = topPosition[evaluation.decisive]
-                    outcome.reason = policy.rejectReason(evaluation.decisive, input, row, language)
-                    emit(&result.text, program, ids, "rejected", policy.ruleId(evaluation.decisive), outcome.reason, 0, evaluation: evaluation)
+                    outcome.reason = line(&result.text, input, row, decision: "rejected", rule: evaluation.decisive, amount: 0) { out in
+                        scratch.removeAll(keepingCapacity: true)
+                        policy.writeRejectReason(evaluation.decisive, input, row, language, into: &scratch)
+                        out.append(csvField: scratch[...])
+                    }
                 } else {
                     outcome.acceptedBy = Int32(evaluation.acceptedBy)
-                    let rule = evaluation.acceptedBy >= 0 ? policy.ruleId(evaluation.acceptedBy) : ""
-                    let reason = evaluation.acceptedBy >= 0
-                        ? policy.acceptReason(evaluation.acceptedBy, input, row, language)
-                        : (language == .en ? "Meets every requirement" : "Memenuhi semua syarat")
                     outcome.amount = evaluation.amount
+                    let writeAccept: (inout [UInt8]) -> Void = { out in
+                        if evaluation.acceptedBy >= 0 {
+                            scratch.removeAll(keepingCapacity: true)
+                            policy.writeAcceptReason(evaluation.acceptedBy, input, row, language, into: &scratch)
+                            out.append(csvField: scratch[...])
+                        } else {
+                            out.append(utf8: language == .en ? "Meets every requirement" : "Memenuhi semua syarat")
+                        }
+                    }
                     if hasAllocation {
                         outcome.kind = .pending
-                        let limits = (checked.allocation?.limits ?? []).indices.map { policy.limitReason($0, input, row, language, markers) }
-                        result.pending.append(
-                            PendingDecision(
-                                prefix: CSV.field(program) + "," + CSV.field(ids.household) + "," + CSV.field(ids.person),
-                                suffix: layout.ownKeyColumn ? "," + CSV.field(ids.own) : "",
-                                acceptRule: rule, acceptReason: reason, amount: evaluation.amount, limitReasons: limits,
-                                quotaReason: policy.waitlistReason(budget: false, input, row, language, markers),
-                                budgetReason: policy.waitlistReason(budget: true, input, row, language, markers),
-                                householdRow: Int32(h), householdKey: ids.household, group: outcome.group,
-                                trace: jsonl ? DecisionJSON.trace(evaluation, policy: policy) : ""))
-                        result.candidates.append(
-                            Candidate(
-                                ordinal: 0, keys: policy.orderKeys.map { $0(input, row) },
-                                limitKeys: policy.limitKeys.map { f in
-                                    let c = (try? f(input, row)) ?? .null
-                                    return c == .null ? .null : .cell(c)
-                                },
-                                subjectKey: .text(ids.own), amount: evaluation.amount))
-                        // A placeholder line: the k-th one in the spool is the k-th pending decision.
-                        result.text.append(0)
+                        // The line as accepted, then one alternative per possible allocation outcome.
+                        result.text.append(SpoolBytes.pending)
+                        line(&result.text, input, row, decision: "accepted", rule: evaluation.acceptedBy, amount: evaluation.amount, terminate: false, writeAccept)
+                        for (l, limit) in (checked.allocation?.limits ?? []).enumerated() {
+                            result.text.append(SpoolBytes.alternative)
+                            line(&result.text, input, row, decision: "rejected", ruleText: limit.id, amount: 0, terminate: false) { out in
+                                if let once = limitReasons[l] { out.append(contentsOf: once) } else {
+                                    out.append(csvField: Array(policy.limitReason(l, input, row, language, markers).utf8)[...])
+                                }
+                            }
+                        }
+                        for byBudget in caps {
+                            let cap = byBudget ? checked.allocation?.budget : checked.allocation?.quota
+                            result.text.append(SpoolBytes.alternative)
+                            line(&result.text, input, row, decision: "waitlisted", ruleText: cap?.id ?? "", amount: 0, terminate: false) { out in
+                                if let once = byBudget ? budgetReason : quotaReason { out.append(contentsOf: once) } else {
+                                    out.append(csvField: Array(policy.waitlistReason(budget: byBudget, input, row, language, markers).utf8)[...])
+                                }
+                            }
+                        }
                         result.text.append(10)
+                        result.candidates.append(candidate(input, row, evaluation))
+                        result.places.append(PendingPlace(householdSlotRow: Int32(h), householdKey: outcome.householdKey, group: outcome.group))
                     } else {
                         outcome.kind = .accepted
-                        outcome.reason = reason
-                        emit(&result.text, program, ids, "accepted", rule, reason, evaluation.amount, evaluation: evaluation)
+                        line(&result.text, input, row, decision: "accepted", rule: evaluation.acceptedBy, amount: evaluation.amount, writeAccept)
                     }
                 }
                 result.outcomes.append(outcome)
@@ -188,29 +290,119 @@ struct ProgramEvaluator: Sendable {
         return result
     }
 
+    func candidate(_ input: EvalInput, _ row: Int, _ evaluation: Evaluation) -> Candidate {
+        Candidate(
+            ordinal: 0, keys: policy.orderKeys.map { $0(input, row) },
+            limitKeys: policy.limitKeys.map { f in
+                let c = (try? f(input, row)) ?? .null
+                return c == .null ? .null : .cell(c)
+            },
+            subjectKey: layout.subjectKey(input, row), amount: evaluation.amount)
+    }
+
+    /// Writes one CSV decision line; returns the byte range of the reason field.
+    @discardableResult
+    private func line(
+        _ out: inout [UInt8], _ input: EvalInput, _ row: Int, decision: String, rule: Int?, amount: Int64, terminate: Bool = true,
+        _ reason: (inout [UInt8]) -> Void
+    ) -> Range<Int> {
+        line(&out, input, row, decision: decision, ruleField: rule.flatMap { $0 >= 0 && $0 < ruleFields.count ? ruleFields[$0] : nil } ?? [], amount: amount, terminate: terminate, reason)
+    }
+
+    @discardableResult
+    private func line(
+        _ out: inout [UInt8], _ input: EvalInput, _ row: Int, decision: String, ruleText: String, amount: Int64, terminate: Bool = true,
+        _ reason: (inout [UInt8]) -> Void
+    ) -> Range<Int> {
+        var field: [UInt8] = []
+        field.append(csvField: Array(ruleText.utf8)[...])
+        return line(&out, input, row, decision: decision, ruleField: field, amount: amount, terminate: terminate, reason)
+    }
+
+    private func line(
+        _ out: inout [UInt8], _ input: EvalInput, _ row: Int, decision: String, ruleField: [UInt8], amount: Int64, terminate: Bool,
+        _ reason: (inout [UInt8]) -> Void
+    ) -> Range<Int> {
+        out.append(contentsOf: programField)
+        out.append(44)
+        layout.writeHousehold(into: &out, input, row)
+        out.append(44)
+        layout.writePerson(into: &out, input, row)
+        out.append(44)
+        out.append(utf8: decision)
+        out.append(44)
+        out.append(contentsOf: ruleField)
+        out.append(44)
+        let start = out.count
+        reason(&out)
+        let end = out.count
+        out.append(44)
+        out.append(integer: amount)
+        if layout.ownKeyColumn {
+            out.append(44)
+            layout.writeOwnKey(into: &out, input, row)
+        }
+        if terminate { out.append(10) }
+        return start..<end
+    }
+
+    /// `decisions.jsonl` lines (a slower path than CSV: JSON with the rule trace).
+    private func evaluateJSON(_ evaluation: Evaluation, _ input: EvalInput, _ row: Int, _ outcome: inout RowOutcome, _ result: inout SliceResult, _ markers: AllocationContext) {
+        let checked = policy.checked
+        let ids = layout.ids(input, row)
+        func emit(_ decision: String, _ rule: String, _ reason: String, _ amount: Int64) -> Range<Int> {
+            let start = result.text.count
+            result.text.append(utf8: String(DecisionJSON.line(
+                program: checked.id, ids: ids, ownKey: layout.ownKeyColumn, decision: decision, rule: rule, reason: reason, amount: amount,
+                evaluation: evaluation, policy: policy).dropLast()))
+            return start..<start
+        }
+        if let fault = evaluation.fault {
+            outcome.kind = .invalid
+            _ = emit("invalid", "", fault.reason(language), 0)
+            result.text.append(10)
+        } else if !evaluation.eligible {
+            outcome.rule = Int32(evaluation.decisive)
+            outcome.top = topPosition[evaluation.decisive]
+            let reason = policy.rejectReason(evaluation.decisive, input, row, language)
+            _ = emit("rejected", policy.ruleId(evaluation.decisive), reason, 0)
+            result.text.append(10)
+            // households.csv needs the reason; JSON text is not CSV, so keep it beside.
+            result.jsonReasons.append((result.outcomes.count, reason))
+        } else {
+            outcome.acceptedBy = Int32(evaluation.acceptedBy)
+            outcome.amount = evaluation.amount
+            let rule = evaluation.acceptedBy >= 0 ? policy.ruleId(evaluation.acceptedBy) : ""
+            let reason = evaluation.acceptedBy >= 0 ? policy.acceptReason(evaluation.acceptedBy, input, row, language) : (language == .en ? "Meets every requirement" : "Memenuhi semua syarat")
+            if hasAllocation {
+                outcome.kind = .pending
+                result.text.append(SpoolBytes.pending)
+                _ = emit("accepted", rule, reason, evaluation.amount)
+                for (l, limit) in (checked.allocation?.limits ?? []).enumerated() {
+                    result.text.append(SpoolBytes.alternative)
+                    _ = emit("rejected", limit.id, policy.limitReason(l, input, row, language, markers), 0)
+                }
+                for byBudget in caps {
+                    let cap = byBudget ? checked.allocation?.budget : checked.allocation?.quota
+                    result.text.append(SpoolBytes.alternative)
+                    _ = emit("waitlisted", cap?.id ?? "", policy.waitlistReason(budget: byBudget, input, row, language, markers), 0)
+                }
+                result.text.append(10)
+                result.candidates.append(candidate(input, row, evaluation))
+                result.places.append(PendingPlace(householdSlotRow: outcome.householdRow, householdKey: outcome.householdKey, group: outcome.group))
+            } else {
+                outcome.kind = .accepted
+                _ = emit("accepted", rule, reason, evaluation.amount)
+                result.text.append(10)
+            }
+        }
+    }
+
     private func group(_ households: Table?, _ row: Int) -> Int32 {
         guard let households, let f = groupField, row >= 0, row < households.count, households.loaded[f] else { return -1 }
         let c = households.columns[f][row]
         return c == .null ? -1 : Int32(c)
     }
-
-    private func emit(
-        _ out: inout [UInt8], _ program: String, _ ids: (household: String, person: String, own: String), _ decision: String,
-        _ rule: String, _ reason: String, _ amount: Int64, evaluation: Evaluation?
-    ) {
-        if jsonl {
-            out.append(contentsOf: DecisionJSON.line(
-                program: program, ids: ids, ownKey: layout.ownKeyColumn, decision: decision, rule: rule, reason: reason, amount: amount,
-                evaluation: evaluation, policy: policy).utf8)
-            return
-        }
-        var line = CSV.field(program) + "," + CSV.field(ids.household) + "," + CSV.field(ids.person) + "," + decision + ","
-        line += CSV.field(rule) + "," + CSV.field(reason) + "," + String(amount)
-        if layout.ownKeyColumn { line += "," + CSV.field(ids.own) }
-        line += "\n"
-        out.append(contentsOf: line.utf8)
-    }
-
 }
 
 /// Everything a run keeps about one program while the population streams through.
@@ -219,8 +411,10 @@ final class ProgramRun {
     var policy: CompiledPolicy { evaluator.policy }
     var layout: SubjectLayout { evaluator.layout }
     var spool: AtomicFile
-    var pending: [PendingDecision] = []
     var candidates: [Candidate] = []
+    var places: [PendingPlace] = []
+    /// The benefit of each pending subject (kept after the candidates are released).
+    var pendingAmounts: [Int64] = []
     var counts = DecisionCounts()
     /// Rejections per rule index (decisive rule).
     var rejectedBy: [Int]
@@ -230,7 +424,9 @@ final class ProgramRun {
     var rejectedAtTop: [Int]
     var validSubjects = 0
     var amount: Int64 = 0
-    var groups: [Int32: (DecisionCounts, Int64)] = [:]
+    /// Per kecamatan (a household string id; slot 0 is "unknown"): decisions and amount.
+    var groupCounts: [DecisionCounts] = []
+    var groupAmounts: [Int64] = []
     var households: HouseholdTallies
     var allocation: (results: [Allocation], totals: AllocationTotals)?
 
@@ -244,42 +440,51 @@ final class ProgramRun {
         self.households = HouseholdTallies(households: households, ruleSlots: checked.rules.count + (checked.allocation?.limits.count ?? 0) + 2)
     }
 
-    var hasAllocation: Bool {
-        guard let a = policy.checked.allocation else { return false }
-        return !a.limits.isEmpty || a.quota != nil || a.budget != nil
-    }
+    var hasAllocation: Bool { evaluator.hasAllocation }
+
+    func candidatesAmount(_ k: Int) -> Int64 { k < pendingAmounts.count ? pendingAmounts[k] : 0 }
 
     // MARK: Merging a slice (sequential, in input order)
 
     func merge(_ slice: SliceResult) {
         spool.write(bytes: slice.text)
-        let base = pending.count
-        pending.append(contentsOf: slice.pending)
+        let base = candidates.count
         for (k, var candidate) in slice.candidates.enumerated() {
             candidate.ordinal = base + k
             candidates.append(candidate)
+            pendingAmounts.append(candidate.amount)
         }
-        for outcome in slice.outcomes {
-            let slot = households.slot(row: Int(outcome.householdRow)) { outcome.householdKey }
-            let skipHousehold = outcome.householdRow < 0 && outcome.householdKey.isEmpty
+        places.append(contentsOf: slice.places)
+        var jsonReasons = slice.jsonReasons.makeIterator()
+        var nextJSON = jsonReasons.next()
+        for (index, outcome) in slice.outcomes.enumerated() {
+            let known = outcome.householdRow >= 0 || outcome.householdKey != nil
+            let slot = known ? households.slot(row: Int(outcome.householdRow)) { outcome.householdKey ?? "" } : -1
             switch outcome.kind {
             case .invalid:
                 counts.invalid += 1
-                if !skipHousehold { households.counts[slot].invalid += 1 }
+                if slot >= 0 { households.counts[slot].invalid += 1 }
                 addGroup(outcome.group) { $0.invalid += 1 }
             case .rejected:
                 counts.rejected += 1
                 validSubjects += 1
                 rejectedBy[Int(outcome.rule)] += 1
                 if outcome.top >= 0 { rejectedAtTop[Int(outcome.top)] += 1 }
-                if !skipHousehold { households.reject(slot, ruleSlot: Int(outcome.rule), reason: outcome.reason) }
+                if slot >= 0 {
+                    var reason: () -> String = { Self.csvText(slice.text[outcome.reason]) }
+                    if let (i, text) = nextJSON, i == index {
+                        reason = { text }
+                        nextJSON = jsonReasons.next()
+                    }
+                    households.reject(slot, ruleSlot: Int(outcome.rule), reason: reason)
+                }
                 addGroup(outcome.group) { $0.rejected += 1 }
             case .accepted:
                 counts.accepted += 1
                 validSubjects += 1
                 amount += outcome.amount
                 if outcome.acceptedBy >= 0 { acceptedBy[Int(outcome.acceptedBy)] += 1 }
-                if !skipHousehold {
+                if slot >= 0 {
                     households.counts[slot].accepted += 1
                     households.amount[slot] += outcome.amount
                 }
@@ -287,17 +492,30 @@ final class ProgramRun {
             case .pending:
                 validSubjects += 1
                 if outcome.acceptedBy >= 0 { acceptedBy[Int(outcome.acceptedBy)] += 1 }
-                // Counted once allocation has decided.
-                break
             }
         }
     }
 
+    /// The text of a CSV field as written (unquoted, quotes undoubled).
+    static func csvText(_ field: ArraySlice<UInt8>) -> String {
+        guard field.first == 34, field.count >= 2 else { return String(decoding: field, as: UTF8.self) }
+        var out: [UInt8] = []
+        var i = field.startIndex + 1
+        while i < field.endIndex - 1 {
+            out.append(field[i])
+            if field[i] == 34 { i += 1 }
+            i += 1
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+
     func addGroup(_ group: Int32, amount: Int64 = 0, _ update: (inout DecisionCounts) -> Void) {
-        var entry = groups[group] ?? (DecisionCounts(), 0)
-        update(&entry.0)
-        entry.1 += amount
-        groups[group] = entry
+        let slot = Int(group) + 1
+        if slot >= groupCounts.count {
+            groupCounts.append(contentsOf: repeatElement(DecisionCounts(), count: slot - groupCounts.count + 1))
+            groupAmounts.append(contentsOf: repeatElement(0, count: slot + 1 - groupAmounts.count))
+        }
+        update(&groupCounts[slot])
+        groupAmounts[slot] += amount
     }
 }
-

@@ -37,7 +37,7 @@ extension RunState {
         var householdCounts: [DecisionCounts] = []
         for program in programs {
             let (text, rows, counts) = householdLines(program)
-            householdsFile.write(text)
+            householdsFile.write(bytes: text)
             householdRows += rows
             householdCounts.append(counts)
         }
@@ -84,7 +84,8 @@ extension RunState {
 
     // MARK: decisions
 
-    /// Copies a program's spool into the decisions file, filling in each pending line from allocation.
+    /// Copies a program's spool into the decisions file, choosing for each pending line the
+    /// alternative allocation decided and filling in rank and amount used.
     func finishDecisions(_ program: ProgramRun, into file: AtomicFile, padColumn: Bool) throws(RunError) -> Int {
         try program.spool.commit()
         let path = program.spool.path
@@ -96,6 +97,8 @@ extension RunState {
         var carry: [UInt8] = []
         let results = program.allocation?.results ?? []
         let totals = program.allocation?.totals ?? AllocationTotals()
+        let limits = program.policy.checked.allocation?.limits.count ?? 0
+        let jsonl = program.evaluator.jsonl
         while true {
             let data = handle.readData(ofLength: 4 << 20)
             if data.isEmpty { break }
@@ -106,17 +109,28 @@ extension RunState {
             var i = 0
             while i < carry.count {
                 if carry[i] == 10 {
-                    if i == start + 1, carry[start] == 0 {
-                        let line = pendingLine(program, pendingIndex, results, totals, padColumn: padColumn)
-                        out.append(contentsOf: line.utf8)
+                    var line = carry[start..<i]
+                    if line.first == SpoolBytes.pending {
+                        line = line.dropFirst()
+                        let alternatives = line.split(separator: SpoolBytes.alternative, omittingEmptySubsequences: false)
+                        let result = pendingIndex < results.count ? results[pendingIndex] : .accepted(rank: 0)
                         pendingIndex += 1
-                    } else if padColumn && !program.evaluator.jsonl {
-                        out.append(contentsOf: carry[start..<i])
-                        out.append(UInt8(ascii: ","))
-                        out.append(10)
+                        switch result {
+                        case .accepted:
+                            out.append(contentsOf: alternatives[0])
+                        case .limited(let limit, let rank):
+                            let chosen = 1 + limit < alternatives.count ? alternatives[1 + limit] : alternatives[0]
+                            out.append(contentsOf: AllocationMarkers.fill(chosen, rank: rank, used: totals.amount, language: options.language))
+                        case .waitlisted(let rank, let byBudget):
+                            let index = 1 + limits + (program.evaluator.caps.firstIndex(of: byBudget) ?? 0)
+                            let chosen = index < alternatives.count ? alternatives[index] : alternatives[0]
+                            out.append(contentsOf: AllocationMarkers.fill(chosen, rank: rank, used: totals.amount, language: options.language))
+                        }
                     } else {
-                        out.append(contentsOf: carry[start...i])
+                        out.append(contentsOf: line)
                     }
+                    if padColumn && !jsonl { out.append(44) }
+                    out.append(10)
                     rows += 1
                     start = i + 1
                 }
@@ -128,59 +142,38 @@ extension RunState {
         return rows
     }
 
-    func pendingLine(_ program: ProgramRun, _ k: Int, _ results: [Allocation], _ totals: AllocationTotals, padColumn: Bool) -> String {
-        let p = program.pending[k]
-        let language = options.language
-        var decision: String, rule: String, reason: String, amount: Int64 = 0
-        switch k < results.count ? results[k] : .accepted(rank: 0) {
-        case .accepted:
-            decision = "accepted"
-            rule = p.acceptRule
-            reason = p.acceptReason
-            amount = p.amount
-        case .limited(let limit, let rank):
-            decision = "rejected"
-            rule = program.policy.checked.allocation?.limits[limit].id ?? ""
-            reason = AllocationMarkers.fill(p.limitReasons[limit], rank: rank, used: totals.amount, language: language)
-        case .waitlisted(let rank, let byBudget):
-            decision = "waitlisted"
-            rule = (byBudget ? program.policy.checked.allocation?.budget?.id : program.policy.checked.allocation?.quota?.id) ?? ""
-            reason = AllocationMarkers.fill(byBudget ? p.budgetReason : p.quotaReason, rank: rank, used: totals.amount, language: language)
-        }
-        if program.evaluator.jsonl {
-            var fields = ["\"program\":" + DecisionJSON.quote(program.policy.id)]
-            let ids = p.prefix.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
-            fields.append("\"household_id\":" + DecisionJSON.quote(ids.count > 1 ? ids[1] : ""))
-            fields.append("\"person_id\":" + DecisionJSON.quote(ids.count > 2 ? ids[2] : ""))
-            if program.layout.ownKeyColumn { fields.append("\"application_id\":" + DecisionJSON.quote(String(p.suffix.dropFirst()))) }
-            fields += ["\"decision\":" + DecisionJSON.quote(decision), "\"rule\":" + DecisionJSON.quote(rule), "\"reason\":" + DecisionJSON.quote(reason), "\"amount\":" + String(amount), p.trace.isEmpty ? "\"failing\":[],\"not_assessed\":[]" : p.trace]
-            return "{" + fields.joined(separator: ",") + "}\n"
-        }
-        return p.prefix + "," + decision + "," + CSV.field(rule) + "," + CSV.field(reason) + "," + String(amount) + p.suffix + (padColumn ? "," : "") + "\n"
-    }
-
     // MARK: households
 
-    func householdLines(_ program: ProgramRun) -> (String, Int, DecisionCounts) {
+    func householdLines(_ program: ProgramRun) -> ([UInt8], Int, DecisionCounts) {
         var tallies = program.households
         let checked = program.policy.checked
         let results = program.allocation?.results ?? []
         let totals = program.allocation?.totals ?? AllocationTotals()
         let language = options.language
         let ruleCount = checked.rules.count
-        for (k, p) in program.pending.enumerated() where k < results.count {
-            if p.householdRow < 0 && p.householdKey.isEmpty { continue }
-            let slot = tallies.slot(row: Int(p.householdRow)) { p.householdKey }
+        let evaluator = program.evaluator
+        // Allocation texts that read no data are rendered here; the others fall back to the cap's id.
+        func allocationText(limit: Int? = nil, budget: Bool = false, rank: Int) -> String {
+            let context = AllocationContext(rank: Int64(rank), quota: checked.allocation?.quota?.max ?? 0, budget: checked.allocation?.budget?.max ?? 0, used: totals.amount)
+            if let template = evaluator.policy.allocationTemplate(limit: limit, budget: budget), !template.readsData {
+                return template.render(EvalInput(tables: []), 0, language, context)
+            }
+            if limit == nil { return evaluator.policy.waitlistReason(budget: budget, EvalInput(tables: []), 0, language, context) }
+            return limit.flatMap { checked.allocation?.limits[$0].id } ?? ""
+        }
+        for (k, place) in program.places.enumerated() where k < results.count {
+            if place.householdSlotRow < 0 && place.householdKey == nil { continue }
+            let slot = tallies.slot(row: Int(place.householdSlotRow)) { place.householdKey ?? "" }
             switch results[k] {
             case .accepted:
                 tallies.counts[slot].accepted += 1
-                tallies.amount[slot] += p.amount
+                tallies.amount[slot] += program.candidatesAmount(k)
             case .limited(let limit, let rank):
-                tallies.reject(slot, ruleSlot: ruleCount + limit, reason: AllocationMarkers.fill(p.limitReasons[limit], rank: rank, used: totals.amount, language: language))
+                tallies.reject(slot, ruleSlot: ruleCount + limit) { allocationText(limit: limit, rank: rank) }
             case .waitlisted(let rank, let byBudget):
                 tallies.counts[slot].waitlisted += 1
                 if tallies.firstWaitlist[slot] < 0 {
-                    tallies.firstWaitlist[slot] = tallies.reasons.intern(AllocationMarkers.fill(byBudget ? p.budgetReason : p.quotaReason, rank: rank, used: totals.amount, language: language))
+                    tallies.firstWaitlist[slot] = tallies.reasons.intern(allocationText(budget: byBudget, rank: rank))
                 }
             }
         }
@@ -189,7 +182,11 @@ extension RunState {
         func ruleId(_ slot: Int) -> String { slot < ruleCount ? checked.rules[slot].id : (slot - ruleCount < limitIds.count ? limitIds[slot - ruleCount] : "") }
         func ruleTitle(_ slot: Int) -> String? { slot < ruleCount ? checked.rules[slot].title : nil }
         let noun = program.layout.subject == program.layout.person ? (language == .en ? "member" : "anggota") : (language == .en ? "application" : "permohonan")
-        var text = ""
+        var text: [UInt8] = []
+        text.reserveCapacity(tallies.keys.count * 100)
+        var programField: [UInt8] = []
+        programField.append(csvField: Array(checked.id.utf8)[...])
+        let keyEntity = household.map { schema.entities[$0] }
         var rows = 0
         var decisions = DecisionCounts()
         for slot in tallies.keys.indices {
@@ -231,7 +228,24 @@ extension RunState {
                 decisions.invalid += 1
                 reason = language == .en ? "\(c.invalid) \(noun) with invalid data" : "\(c.invalid) \(noun) dengan data tidak valid"
             }
-            text += CSV.line([checked.id, tallies.keys[slot], decision, rule, reason, String(c.accepted), String(tallies.amount[slot])])
+            text.append(contentsOf: programField)
+            text.append(44)
+            if let h = household, let e = keyEntity, tallies.rows[slot] >= 0 {
+                program.layout.write(cell: tables[h].columns[e.key][Int(tallies.rows[slot])], type: e.fields[e.key].type, table: tables[h], into: &text)
+            } else {
+                text.append(csvField: Array(tallies.keys[slot].utf8)[...])
+            }
+            text.append(44)
+            text.append(utf8: decision)
+            text.append(44)
+            text.append(csvField: Array(rule.utf8)[...])
+            text.append(44)
+            text.append(csvField: Array(reason.utf8)[...])
+            text.append(44)
+            text.append(integer: Int64(c.accepted))
+            text.append(44)
+            text.append(integer: tallies.amount[slot])
+            text.append(10)
             rows += 1
         }
         return (text, rows, decisions)
@@ -244,29 +258,34 @@ extension RunState {
         var counts = program.counts
         var amount = program.amount
         var byRule: [RuleCount] = []
-        var groups = program.groups
+        var groupCounts = program.groupCounts
+        var groupAmounts = program.groupAmounts
         let results = program.allocation?.results ?? []
         let totals = program.allocation?.totals ?? AllocationTotals()
         var limitCounts = [Int](repeating: 0, count: checked.allocation?.limits.count ?? 0)
         var waitQuota = 0, waitBudget = 0
-        for (k, p) in program.pending.enumerated() where k < results.count {
-            var entry = groups[p.group] ?? (DecisionCounts(), 0)
+        for (k, place) in program.places.enumerated() where k < results.count {
+            let g = Int(place.group) + 1
+            if g >= groupCounts.count {
+                groupCounts.append(contentsOf: repeatElement(DecisionCounts(), count: g + 1 - groupCounts.count))
+                groupAmounts.append(contentsOf: repeatElement(0, count: g + 1 - groupAmounts.count))
+            }
             switch results[k] {
             case .accepted:
                 counts.accepted += 1
-                amount += p.amount
-                entry.0.accepted += 1
-                entry.1 += p.amount
+                let a = program.candidatesAmount(k)
+                amount += a
+                groupCounts[g].accepted += 1
+                groupAmounts[g] += a
             case .limited(let limit, _):
                 counts.rejected += 1
                 limitCounts[limit] += 1
-                entry.0.rejected += 1
+                groupCounts[g].rejected += 1
             case .waitlisted(_, let byBudget):
                 counts.waitlisted += 1
                 if byBudget { waitBudget += 1 } else { waitQuota += 1 }
-                entry.0.waitlisted += 1
+                groupCounts[g].waitlisted += 1
             }
-            groups[p.group] = entry
         }
         for (i, rule) in checked.rules.enumerated() {
             if program.rejectedBy[i] > 0 { byRule.append(RuleCount(rule: rule.id, title: rule.title, decision: "rejected", count: program.rejectedBy[i])) }
@@ -287,9 +306,10 @@ extension RunState {
             funnel.append(FunnelStep(rule: checked.rules[index].id, title: checked.rules[index].title, passed: remaining))
         }
         let householdTable = household.map { tables[$0] }
-        var byKecamatan: [GroupCounts] = groups.map { key, value in
-            let name = key >= 0 ? (householdTable?.strings[Int64(key)] ?? "?") : (options.language == .en ? "(unknown)" : "(tidak diketahui)")
-            return GroupCounts(name: name, decisions: value.0, amount: value.1)
+        var byKecamatan: [GroupCounts] = groupCounts.indices.compactMap { slot in
+            guard groupCounts[slot].total > 0 else { return nil }
+            let name = slot > 0 ? (householdTable?.strings[Int64(slot - 1)] ?? "?") : (options.language == .en ? "(unknown)" : "(tidak diketahui)")
+            return GroupCounts(name: name, decisions: groupCounts[slot], amount: groupAmounts[slot])
         }
         byKecamatan.sort { $0.name < $1.name }
         return ProgramSummary(

@@ -103,3 +103,65 @@ struct SubjectLayout: Sendable {
         return (householdText, personText, own)
     }
 }
+
+/// The byte path of `ids`: the same texts written straight into a decision line.
+extension SubjectLayout {
+    /// Writes a cell of `table` as CSV text (digits zero-padded, strings from the pool, escaped).
+    func write(cell: Cell, type: FieldType, table: Table, into out: inout [UInt8]) {
+        if cell == .null { return }
+        switch type {
+        case .digits(let n): out.append(unsigned: UInt64(bitPattern: cell), width: n)
+        case .integer, .money: out.append(integer: cell)
+        case .string: out.append(csvField: Array(table.strings[cell].utf8)[...])
+        default: out.append(csvField: Array(CellText.text(cell, type: type, strings: table.strings).utf8)[...])
+        }
+    }
+
+    private func writeKey(of entity: Int, row: Int, table: Table, into out: inout [UInt8]) {
+        let e = schema.entities[entity]
+        write(cell: table.columns[e.key][row], type: e.fields[e.key].type, table: table, into: &out)
+    }
+
+    private func writeVia(link: Int, row: Int, table: Table, into out: inout [UInt8]) {
+        let via = schema.entities[subject].links[link].via
+        write(cell: table.columns[via][row], type: schema.entities[subject].fields[via].type, table: table, into: &out)
+    }
+
+    func writeHousehold(into out: inout [UInt8], _ input: EvalInput, _ row: Int) {
+        let table = input.tables[subject]
+        if subject == household {
+            writeKey(of: subject, row: row, table: table, into: &out)
+        } else if let first = householdPath.first, householdPath.count == 1 {
+            writeVia(link: first.link, row: row, table: table, into: &out)
+        } else if let h = household {
+            let r = householdRow(input, row)
+            if r >= 0 { writeKey(of: h, row: r, table: input.tables[h], into: &out) }
+        }
+    }
+
+    func writePerson(into out: inout [UInt8], _ input: EvalInput, _ row: Int) {
+        let table = input.tables[subject]
+        if subject == person {
+            writeKey(of: subject, row: row, table: table, into: &out)
+        } else if let pl = personLink {
+            writeVia(link: pl, row: row, table: table, into: &out)
+        }
+    }
+
+    func writeOwnKey(into out: inout [UInt8], _ input: EvalInput, _ row: Int) {
+        writeKey(of: subject, row: row, table: input.tables[subject], into: &out)
+    }
+
+    /// The subject's key for tie-breaking in allocation: the number for fixed-width digits (same
+    /// order as the text), the text otherwise.
+    func subjectKey(_ input: EvalInput, _ row: Int) -> OrderValue {
+        let e = schema.entities[subject]
+        let table = input.tables[subject]
+        let cell = table.columns[e.key][row]
+        if cell == .null { return .null }
+        switch e.fields[e.key].type {
+        case .digits, .integer, .money, .date, .month: return .cell(cell)
+        default: return .text(CellText.text(cell, type: e.fields[e.key].type, strings: table.strings))
+        }
+    }
+}

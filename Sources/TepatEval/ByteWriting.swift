@@ -1,0 +1,108 @@
+import TepatModel
+
+/// Writing values straight into output bytes: the run renders millions of reason texts and
+/// decision lines, and building a `String` for each piece costs more than evaluating the rules.
+extension Array where Element == UInt8 {
+    @inlinable public mutating func append(utf8 text: String) {
+        var text = text
+        text.withUTF8 { append(contentsOf: $0) }
+    }
+
+    /// The decimal digits of `value`.
+    @inlinable public mutating func append(integer value: Int64) {
+        if value < 0 { append(UInt8(ascii: "-")) }
+        append(unsigned: value.magnitude, width: 0)
+    }
+
+    /// At least `width` digits, zero-padded (`0012…` for a 16-digit NIK).
+    @inlinable public mutating func append(unsigned value: UInt64, width: Int) {
+        var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)  // 24 bytes of scratch, no heap
+        let count = Swift.withUnsafeMutableBytes(of: &digits) { buffer -> Int in
+            var v = value
+            var n = 0
+            repeat {
+                buffer[23 - n] = UInt8(truncatingIfNeeded: v % 10) &+ 48
+                v /= 10
+                n += 1
+            } while v > 0 && n < 24
+            while n < width && n < 24 {
+                buffer[23 - n] = 48
+                n += 1
+            }
+            return n
+        }
+        Swift.withUnsafeBytes(of: &digits) { buffer in append(contentsOf: buffer[(24 - count)...]) }
+    }
+
+    /// `999.936.000` (Indonesian) or `999,936,000`.
+    @inlinable public mutating func append(grouped value: Int64, separator: UInt8) {
+        if value < 0 { append(UInt8(ascii: "-")) }
+        var tmp: [UInt8] = []
+        tmp.reserveCapacity(24)
+        tmp.append(unsigned: value.magnitude, width: 0)
+        for (i, d) in tmp.enumerated() {
+            if i > 0, (tmp.count - i) % 3 == 0 { append(separator) }
+            append(d)
+        }
+    }
+
+    /// Appends `field` as one CSV field: quoted (with doubled quotes) only when it must be.
+    @inlinable public mutating func append(csvField field: ArraySlice<UInt8>) {
+        var needsQuotes = false
+        for b in field where b == 44 || b == 34 || b == 10 || b == 13 {
+            needsQuotes = true
+            break
+        }
+        guard needsQuotes else {
+            append(contentsOf: field)
+            return
+        }
+        append(34)
+        for b in field {
+            if b == 34 { append(34) }
+            append(b)
+        }
+        append(34)
+    }
+}
+
+enum MonthNames {
+    static let indonesian: [[UInt8]] = Day.indonesianMonths.map { Array($0.utf8) }
+    static let english: [[UInt8]] = Day.englishMonths.map { Array($0.utf8) }
+}
+
+extension DisplayValue {
+    /// The same text as `text(language)`, written into `out` without intermediate strings.
+    public func write(into out: inout [UInt8], _ language: Language) {
+        switch self {
+        case .integer(let v): out.append(integer: v)
+        case .count(let v): out.append(grouped: v, separator: language == .en ? 44 : 46)
+        case .money(let v):
+            if v < 0 { out.append(UInt8(ascii: "-")) }
+            out.append(82)
+            out.append(112)
+            out.append(grouped: Int64(bitPattern: v.magnitude), separator: 46)
+        case .date(let d):
+            let c = d.civil
+            out.append(unsigned: UInt64(c.day), width: 0)
+            out.append(32)
+            out.append(contentsOf: (language == .en ? MonthNames.english : MonthNames.indonesian)[c.month - 1])
+            out.append(32)
+            out.append(unsigned: UInt64(c.year), width: 0)
+        case .text(let s): out.append(utf8: s)
+        default: out.append(utf8: text(language))
+        }
+    }
+}
+
+extension CompiledTemplate {
+    /// Renders into bytes (the run's hot path); the same text as `render`.
+    public func render(into out: inout [UInt8], _ input: EvalInput, _ row: Int, _ language: Language, _ context: AllocationContext? = nil) {
+        for piece in bytePieces[language] ?? bytePieces[.id] ?? [] {
+            switch piece {
+            case .bytes(let b): out.append(contentsOf: b)
+            case .value(let f): f(input, row, context).write(into: &out, language)
+            }
+        }
+    }
+}
