@@ -90,6 +90,14 @@ extension DisplayValue {
             out.append(32)
             out.append(unsigned: UInt64(c.year), width: 0)
         case .text(let s): out.append(utf8: s)
+        case .list(let items):
+            for (i, item) in items.enumerated() {
+                if i > 0 {
+                    out.append(44)
+                    out.append(32)
+                }
+                item.write(into: &out, language)
+            }
         default: out.append(utf8: text(language))
         }
     }

@@ -56,24 +56,24 @@ enum AllocationMarkers {
         return out
     }
 
+    static let rankMarkers = Language.allCases.map { bytes(.count(rank), $0) }
+    static let usedMarkers = Language.allCases.map { bytes(.money(used), $0) }
+
     /// Replaces the markers in `line` by the real rank and amount used.
     static func fill(_ line: ArraySlice<UInt8>, rank: Int, used: Int64, language: Language) -> [UInt8] {
-        let pairs = [
-            (bytes(.count(Self.rank), language), bytes(.count(Int64(rank)), language)),
-            (bytes(.money(Self.used), language), bytes(.money(used), language)),
-        ]
-        var out = Array(line)
-        for (marker, value) in pairs { out = replace(out, marker, value) }
+        let l = Language.allCases.firstIndex(of: language) ?? 0
+        var out = replace(line, rankMarkers[l], bytes(.count(Int64(rank)), language))
+        if out.contains(usedMarkers[l][0]) { out = replace(out[...], usedMarkers[l], bytes(.money(used), language)) }
         return out
     }
 
-    static func replace(_ text: [UInt8], _ marker: [UInt8], _ value: [UInt8]) -> [UInt8] {
-        guard !marker.isEmpty, text.count >= marker.count else { return text }
+    static func replace(_ text: ArraySlice<UInt8>, _ marker: [UInt8], _ value: [UInt8]) -> [UInt8] {
+        guard !marker.isEmpty, text.count >= marker.count else { return Array(text) }
         var out: [UInt8] = []
         out.reserveCapacity(text.count)
-        var i = 0
-        while i < text.count {
-            if text[i] == marker[0], i + marker.count <= text.count, text[i..<(i + marker.count)].elementsEqual(marker) {
+        var i = text.startIndex
+        while i < text.endIndex {
+            if text[i] == marker[0], i + marker.count <= text.endIndex, text[i..<(i + marker.count)].elementsEqual(marker) {
                 out.append(contentsOf: value)
                 i += marker.count
             } else {

@@ -106,35 +106,41 @@ extension RunState {
             var out: [UInt8] = []
             out.reserveCapacity(carry.count + 4096)
             var start = 0
-            var i = 0
-            while i < carry.count {
-                if carry[i] == 10 {
-                    var line = carry[start..<i]
-                    if line.first == SpoolBytes.pending {
-                        line = line.dropFirst()
-                        let alternatives = line.split(separator: SpoolBytes.alternative, omittingEmptySubsequences: false)
-                        let result = pendingIndex < results.count ? results[pendingIndex] : .accepted(rank: 0)
-                        pendingIndex += 1
-                        switch result {
-                        case .accepted:
-                            out.append(contentsOf: alternatives[0])
-                        case .limited(let limit, let rank):
-                            let chosen = 1 + limit < alternatives.count ? alternatives[1 + limit] : alternatives[0]
-                            out.append(contentsOf: AllocationMarkers.fill(chosen, rank: rank, used: totals.amount, language: options.language))
-                        case .waitlisted(let rank, let byBudget):
-                            let index = 1 + limits + (program.evaluator.caps.firstIndex(of: byBudget) ?? 0)
-                            let chosen = index < alternatives.count ? alternatives[index] : alternatives[0]
-                            out.append(contentsOf: AllocationMarkers.fill(chosen, rank: rank, used: totals.amount, language: options.language))
-                        }
-                    } else {
-                        out.append(contentsOf: line)
+            while let newline = carry[start...].firstIndex(of: 10) {
+                var line = carry[start..<newline]
+                if line.first == SpoolBytes.pending {
+                    line = line.dropFirst()
+                    let result = pendingIndex < results.count ? results[pendingIndex] : .accepted(rank: 0)
+                    pendingIndex += 1
+                    // The alternatives are separated by 0x01: pick the one allocation decided.
+                    let wanted: Int
+                    var rank = 0
+                    switch result {
+                    case .accepted: wanted = 0
+                    case .limited(let limit, let r):
+                        wanted = 1 + limit
+                        rank = r
+                    case .waitlisted(let r, let byBudget):
+                        wanted = 1 + limits + (program.evaluator.caps.firstIndex(of: byBudget) ?? 0)
+                        rank = r
                     }
-                    if padColumn && !jsonl { out.append(44) }
-                    out.append(10)
-                    rows += 1
-                    start = i + 1
+                    var from = line.startIndex
+                    var index = 0
+                    while index < wanted, let separator = line[from...].firstIndex(of: SpoolBytes.alternative) {
+                        from = separator + 1
+                        index += 1
+                    }
+                    let to = line[from...].firstIndex(of: SpoolBytes.alternative) ?? line.endIndex
+                    if wanted == 0 { out.append(contentsOf: line[from..<to]) } else {
+                        out.append(contentsOf: AllocationMarkers.fill(line[from..<to], rank: rank, used: totals.amount, language: options.language))
+                    }
+                } else {
+                    out.append(contentsOf: line)
                 }
-                i += 1
+                if padColumn && !jsonl { out.append(44) }
+                out.append(10)
+                rows += 1
+                start = newline + 1
             }
             carry.removeFirst(start)
             file.write(bytes: out)
