@@ -19,10 +19,21 @@ public struct ScalarLocator: Sendable {
         var column = node.range.start.column
         var lineScalars = Array(source.line(line).unicodeScalars)
         if let style = node.style, style.isQuoted { column += 1 }
+        // A literal or folded block keeps spaces beyond its own indentation (that of its first
+        // non-blank line), so each of its lines is matched from the block's indentation; a
+        // plain or quoted scalar drops a continuation line's leading blanks.
+        var blockIndent: Int?
         if let style = node.style, style == .literal || style == .folded {
             line += 1
+            var first = line
+            while first < source.lines.count, source.line(first).allSatisfy({ $0 == " " || $0 == "\t" }) { first += 1 }
+            let indentation = source.line(first).unicodeScalars.prefix { $0 == " " }.count
+            blockIndent = indentation + 1
             lineScalars = Array(source.line(line).unicodeScalars)
-            column = (lineScalars.firstIndex { $0 != " " && $0 != "\t" } ?? 0) + 1
+            column = indentation + 1
+        }
+        func lineStart(_ scalars: [Unicode.Scalar]) -> Int {
+            blockIndent ?? (scalars.firstIndex { $0 != " " && $0 != "\t" } ?? 0) + 1
         }
         for scalar in value {
             var tries = 0
@@ -42,7 +53,7 @@ public struct ScalarLocator: Sendable {
                     if scalar == "\n" || scalar == " " { break }
                     line += 1
                     lineScalars = Array(source.line(line).unicodeScalars)
-                    column = (lineScalars.firstIndex { $0 != " " && $0 != "\t" } ?? 0) + 1
+                    column = lineStart(lineScalars)
                     tries += 1
                     if line > source.lines.count { break }
                 }
@@ -51,7 +62,7 @@ public struct ScalarLocator: Sendable {
             if scalar == "\n" || (scalar == " " && column - 1 >= lineScalars.count) {
                 line += 1
                 lineScalars = Array(source.line(line).unicodeScalars)
-                column = (lineScalars.firstIndex { $0 != " " && $0 != "\t" } ?? 0) + 1
+                column = lineStart(lineScalars)
             } else {
                 column += 1
             }

@@ -547,6 +547,28 @@ import TepatSyntax
         #expect(parts[1].range == SourceRange(path: "p.yaml", start: .init(line: 10, column: 24), length: 4))
     }
 
+    /// A literal or folded block keeps the indentation of a line beyond the block's own (that of
+    /// its first non-blank line): every line is matched from the block's indentation, not from its
+    /// first non-blank character.
+    @Test(arguments: ["|", ">", "|-", ">-"])
+    func scalarLocatorInABlockWithMoreIndentedLines(_ indicator: String) throws {
+        let text = "require: \(indicator)\n\n  a and\n    bb <= 4\n  and c\n"
+        let source = SourceFile(path: "b.yaml", text: text)
+        let (root, _) = YAMLLoader.load(source)
+        let node = try #require(root?.mapping?.first?.value)
+        let value = try #require(node.scalar)
+        let locator = ScalarLocator(node: node, source: source)
+        func start(of needle: String) throws -> SourcePosition {
+            let offset = try #require(value.unicodeScalars.firstRange(of: needle.unicodeScalars)?.lowerBound)
+            let index = value.unicodeScalars.distance(from: value.unicodeScalars.startIndex, to: offset)
+            return locator.range(index, index + needle.unicodeScalars.count).start
+        }
+        #expect(try start(of: "a and") == SourcePosition(line: 3, column: 3))
+        #expect(try start(of: "bb") == SourcePosition(line: 4, column: 5))
+        #expect(try start(of: "<=") == SourcePosition(line: 4, column: 8))
+        #expect(try start(of: "c") == SourcePosition(line: 5, column: 7))
+    }
+
     @Test func scalarLocatorMapsOffsetsOfADoubleQuotedScalar() throws {
         let text = "require: \"a == \\\"x\\\" and bb\"\n"
         let (root, _) = YAMLLoader.load(SourceFile(path: "q.yaml", text: text))

@@ -30,14 +30,7 @@ import Testing
     /// while Tepat still prints something else. Recording leaves these files alone; the
     /// comparison runs as a known issue, and starts failing — as a reminder to remove the entry
     /// here — once the bug is fixed.
-    static let knownBugs: [String: Comment] = [
-        "caret-in-literal-scalar": """
-            ScalarLocator: after a line break in a literal (`|`) scalar it resumes at the first \
-            non-blank character, but literal scalars keep indentation beyond the block's, so the \
-            extra spaces are matched against later text and the range runs off the end of the file \
-            (rendered as 24:1 with no snippet)
-            """
-    ]
+    static let knownBugs: [String: Comment] = [:]
 
     static var recording: Bool { ProcessInfo.processInfo.environment["TEPAT_RECORD"] == "1" }
 
