@@ -26,6 +26,7 @@ enum Floor {
         var head: Bool
         var person: UInt64
         var household: UInt64
+        var rentan: Bool
     }
 
     /// A field as a byte range of the file.
@@ -78,7 +79,7 @@ enum Floor {
                 if !rentan && !disabled { return reject("pekerjaan", "Pekerjaan bukan pekerjaan rentan") }
                 if f[7].end - f[7].start != 3 || b[f[7].start + 1] != UInt8(ascii: "p") { return reject("status_bpu", "Status pekerjaan bukan bpu") }
                 if b[f[8].start] == UInt8(ascii: "t") { return reject("belum_terdaftar", "Sudah terdaftar sebagai peserta aktif BPJS Ketenagakerjaan") }
-                eligible.append(Eligible(line: Int32(lines.count), desil: h.desil, head: f[3].end - f[3].start == 15, person: person, household: hh))
+                eligible.append(Eligible(line: Int32(lines.count), desil: h.desil, head: f[3].end - f[3].start == 15, person: person, household: hh, rentan: rentan))
                 lines.append(line)
             }
         }
@@ -96,7 +97,7 @@ enum Floor {
                 continue
             }
             rank += 1
-            lines[Int(e.line)] += rank <= 5952 ? Array(",accepted,pekerjaan_rentan,Pekerja rentan,168000\n".utf8) : Array(",waitlisted,kuota,Memenuhi syarat; peringkat \(rank),0\n".utf8)
+            lines[Int(e.line)] += rank <= 5952 ? Array((e.rentan ? ",accepted,pekerjaan_rentan,Pekerja rentan,168000\n" : ",accepted,disabilitas,Pekerja penyandang disabilitas,168000\n").utf8) : Array(",waitlisted,kuota,Memenuhi syarat; peringkat \(rank),0\n".utf8)
         }
         var output: [UInt8] = Array("program,household_id,person_id,decision,rule,reason,amount\n".utf8)
         for line in lines { output += line }
