@@ -37,7 +37,10 @@ public enum YAMLLoader {
                             at: SourceRange(path: source.path, start: second, length: key.count),
                             notes: [.init("first defined here", at: SourceRange(path: source.path, start: first, length: key.count))],
                             help: "remove one of them or merge their values"))
-                    text = renaming(key: key, at: second, in: text)
+                    let renamed = renaming(key: key, at: second, in: text)
+                    // Unchanged text would fail the same way again: stop with the one report.
+                    guard renamed != text else { return (nil, diagnostics) }
+                    text = renamed
                 default:
                     diagnostics.append(diagnostic(for: error, path: source.path))
                     return (nil, diagnostics)

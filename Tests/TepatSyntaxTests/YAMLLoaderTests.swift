@@ -264,6 +264,16 @@ import TepatSyntax
         #expect(diagnostics.first?.notes.first?.range?.start == SourcePosition(line: 2, column: 1))
     }
 
+    /// A duplicate whose renaming leaves the text as it was (here the key already is the name the
+    /// renaming would give it) is reported once, and loading stops instead of retrying.
+    @Test func aDuplicateThatRenamingCannotRemoveIsReportedOnce() throws {
+        let key = "\(YAMLLoader.duplicateMarker)3_1"
+        let (root, diagnostics) = Self.load("a: 1\n\"\(key)\": 2\n\"\(key)\": 3\n")
+        #expect(root == nil)
+        #expect(diagnostics.map(\.code) == ["yaml.duplicate-key"], "\(diagnostics.map(\.message))")
+        #expect(diagnostics.first?.range?.start == SourcePosition(line: 3, column: 1))
+    }
+
     // MARK: Documents and syntax
 
     @Test func aFileWithSeveralDocumentsIsAnError() throws {
