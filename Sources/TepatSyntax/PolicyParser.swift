@@ -159,26 +159,39 @@ public enum PolicyParser {
     }
 
     /// A scalar parameter value: quoted text is a string; plain text is a literal when it reads
-    /// as one (`4`, `Rp10.000`, `0.01`, `2025-03-01`, `true`, `null`), else a string (`ojek`).
+    /// as one (`4`, `Rp10.000`, `0.01`, `2025-03-01`, `true`, `null`), else a string (`ojek`,
+    /// `Iuran Rp10.000 per bulan`).
     static func scalarLiteral(_ node: YAMLNode, _ source: SourceFile, _ diagnostics: inout [Diagnostic]) -> Expr? {
         let text = node.scalar ?? ""
         if node.style != .plain { return Expr(.string(text), node.range) }
         if text.isEmpty || text == "~" { return Expr(.null, node.range) }
-        switch ExpressionParser.parse(node, source: source) {
-        case .success(let expr):
-            switch expr.kind {
-            case .integer, .money, .decimal, .date, .boolean, .null, .string: return expr
-            case .name(let parts) where parts.count == 1: return Expr(.string(text), node.range)
-            default: return Expr(.string(text), node.range)
+        if text == "true" || text == "false" || text == "null" || isLiteralAttempt(text) {
+            switch ExpressionParser.parse(node, source: source) {
+            case .success(let expr):
+                switch expr.kind {
+                case .integer, .money, .decimal, .date, .boolean, .null: return expr
+                default: break
+                }
+            case .failure(let set):
+                // A malformed literal (a date that does not exist, misplaced dots in an amount, a
+                // number too large) is an error; a literal followed by other text is a string.
+                if case .invalid = Lexer(text).tokens().first(where: { $0.kind != .symbol("-") })?.kind {
+                    diagnostics.append(contentsOf: set.items)
+                    return nil
+                }
             }
-        case .failure(let set):
-            // A date that does not exist, or a malformed amount, is an error; other text is a string.
-            if let first = set.items.first, first.message.contains("not a date") || first.message.contains("Rp") || first.message.contains("too large") {
-                diagnostics.append(contentsOf: set.items)
-                return nil
-            }
-            return Expr(.string(text), node.range)
         }
+        return Expr(.string(text), node.range)
+    }
+
+    /// Whether plain text is meant as one number, amount or date: no spaces, and it starts with a
+    /// digit, `Rp` and a digit, or either after a `-`.
+    static func isLiteralAttempt(_ text: String) -> Bool {
+        var rest = Substring(text)
+        if rest.first == "-" { rest = rest.dropFirst() }
+        if rest.hasPrefix("Rp") { rest = rest.dropFirst(2) }
+        guard let first = rest.unicodeScalars.first, first >= "0", first <= "9" else { return false }
+        return !text.unicodeScalars.contains { $0 == " " || $0 == "\t" || $0 == "\n" || $0 == "\r" }
     }
 
     static func rules(_ node: YAMLNode, _ source: SourceFile, topLevel: Bool, _ diagnostics: inout [Diagnostic]) -> [RuleSyntax] {

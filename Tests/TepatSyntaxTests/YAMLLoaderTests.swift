@@ -137,20 +137,45 @@ import TepatSyntax
         #expect(value == text)
     }
 
-    /// PolicyParser.scalarLiteral decides "malformed literal or plain text?" by looking for `Rp`,
-    /// `not a date` or `too large` in the parser's first message, so text with an amount in it
-    /// is reported as an error.
-    @Test(arguments: ["Iuran Rp10.000 per bulan", "Santunan Rp3.000.000"])
+    /// Text with an amount in it is a string: only a scalar that is one literal-looking token
+    /// (`Rp10.000`, `4`, `2025-03-01`) is read as a literal.
+    @Test(arguments: ["Iuran Rp10.000 per bulan", "Santunan Rp3.000.000", "Rp10.000 per bulan", "2025-03-01 s.d. 2025-12-31", "08:00", "Rp10.000,-"])
     func plainTextWithAnAmountIsAStringParameter(_ text: String) throws {
         let (policy, diagnostics) = PolicyParser.parse(SourceFile(path: "p.yaml", text: Self.policy(parameters: "  catatan: \(text)")))
-        withKnownIssue("plain text containing `Rp…` after a word is reported as an expression error instead of read as a string") {
-            #expect(diagnostics.isEmpty, "\(diagnostics.map(\.message))")
-            guard case .scalar(let e)? = Self.parameter("catatan", in: policy), case .string(let value) = e.kind else {
-                Issue.record("`\(text)` should be a string parameter")
-                return
-            }
-            #expect(value == text)
+        #expect(diagnostics.isEmpty, "\(diagnostics.map(\.message))")
+        guard case .scalar(let e)? = Self.parameter("catatan", in: policy), case .string(let value) = e.kind else {
+            Issue.record("`\(text)` should be a string parameter")
+            return
         }
+        #expect(value == text)
+    }
+
+    /// A malformed literal written alone is an error, not a string.
+    @Test(arguments: [
+        ("Rp3.00.000", "`Rp3.00.000` has misplaced dots: write thousands as `Rp3.000.000`"),
+        ("-Rp3.00.000", "`Rp3.00.000` has misplaced dots: write thousands as `Rp3.000.000`"),
+        ("Rp10,50", "rupiah amounts are whole numbers: write `Rp10` without the decimal part"),
+        ("2025-02-30", "`2025-02-30` is not a date that exists"),
+        ("99999999999999999999", "the number `99999999999999999999` is too large (at most 9223372036854775807)"),
+        ("12abc", "`12abc` is not a number or a name"),
+    ])
+    func malformedLiteralParameterIsAnError(_ text: String, _ message: String) throws {
+        let (_, diagnostics) = PolicyParser.parse(SourceFile(path: "p.yaml", text: Self.policy(parameters: "  catatan: \(text)")))
+        #expect(diagnostics.map(\.message) == [message])
+        #expect(diagnostics.first?.code == "syntax.expression")
+    }
+
+    /// Literals written alone, with or without a minus sign.
+    @Test(arguments: [("4", "4"), ("-4", "-4"), ("-Rp5.000", "-Rp5.000"), ("0.5", "0.5"), ("2025-03-01", "2025-03-01"), ("false", "false"), ("null", "null"), ("~", "null")])
+    func literalParameter(_ text: String, _ rendered: String) throws {
+        let (policy, diagnostics) = PolicyParser.parse(SourceFile(path: "p.yaml", text: Self.policy(parameters: "  nilai: \(text)")))
+        #expect(diagnostics.isEmpty, "\(diagnostics.map(\.message))")
+        guard case .scalar(let e)? = Self.parameter("nilai", in: policy) else {
+            Issue.record("`\(text)` should be a scalar parameter")
+            return
+        }
+        if case .string = e.kind { Issue.record("`\(text)` should be a literal, not a string") }
+        #expect(e.text == rendered)
     }
 
     // MARK: Positions
