@@ -78,7 +78,10 @@ struct WorkspaceLoader {
             return nil
         }
         let source = SourceFile(path: path, text: text.hasPrefix("\u{FEFF}") ? String(text.dropFirst()) : text)
-        if !workspace.sources.contains(where: { $0.path == path }) { workspace.sources.append(source) }
+        // One file reached by two spellings of its path (`a/x.yaml`, `/abs/a/x.yaml`) is kept once.
+        let key = URL(fileURLWithPath: path).standardizedFileURL.path
+        if let known = workspace.sources.first(where: { URL(fileURLWithPath: $0.path).standardizedFileURL.path == key }) { return known }
+        workspace.sources.append(source)
         return source
     }
 
@@ -127,23 +130,55 @@ struct WorkspaceLoader {
         return usable
     }
 
-    /// A path written in a policy, relative to the policy's folder.
+    /// A path written in a policy, relative to the policy's folder. It stays relative when the
+    /// policy's path is (`diagnostics/schema.yaml`, not `/home/…/diagnostics/schema.yaml`), so
+    /// diagnostics in it read like those in the policy.
     static func resolve(_ relative: String, from file: String) -> String {
         if relative.hasPrefix("/") { return relative }
-        let folder = URL(fileURLWithPath: file).deletingLastPathComponent()
-        return folder.appendingPathComponent(relative).standardizedFileURL.path
+        if file.hasPrefix("/") {
+            let folder = URL(fileURLWithPath: file).deletingLastPathComponent()
+            return folder.appendingPathComponent(relative).standardizedFileURL.path
+        }
+        return normalized(join(folder(of: file), relative))
     }
 
-    /// `schema/dtks.yaml` in the nearest enclosing folder that has one.
+    /// The folder part of `path` (`.` for a bare file name).
+    static func folder(of path: String) -> String {
+        guard let slash = path.lastIndex(of: "/") else { return "." }
+        return slash == path.startIndex ? "/" : String(path[..<slash])
+    }
+
+    /// `path` with `.` and `name/..` components removed, textually (`a/./b/../c` → `a/c`); the
+    /// `..` that climb above a relative path's start are kept (`../x`).
+    static func normalized(_ path: String) -> String {
+        let absolute = path.hasPrefix("/")
+        var parts: [Substring] = []
+        for part in path.split(separator: "/") where part != "." {
+            if part == "..", let last = parts.last, last != ".." {
+                parts.removeLast()
+            } else if part == "..", absolute, parts.isEmpty {
+                continue
+            } else {
+                parts.append(part)
+            }
+        }
+        let joined = parts.joined(separator: "/")
+        return absolute ? "/" + joined : (joined.isEmpty ? "." : joined)
+    }
+
+    /// `schema/dtks.yaml` in the nearest enclosing folder that has one (relative when `file` is).
     static func defaultSchema(for file: String) -> String? {
         var folder = URL(fileURLWithPath: file).standardizedFileURL.deletingLastPathComponent()
+        // The same folder, spelled relative to `file`'s (`.`, `..`, `../..`, …) when `file` is relative.
+        var relativeFolder: String? = file.hasPrefix("/") ? nil : normalized(Self.folder(of: file))
         for _ in 0..<12 {
-            let candidate = folder.appendingPathComponent("schema/dtks.yaml").path
-            if FileManager.default.fileExists(atPath: candidate) { return candidate }
-            let policies = folder.appendingPathComponent("policies/schema/dtks.yaml").path
-            if FileManager.default.fileExists(atPath: policies) { return policies }
+            for name in ["schema/dtks.yaml", "policies/schema/dtks.yaml"] {
+                let candidate = folder.appendingPathComponent(name).path
+                if FileManager.default.fileExists(atPath: candidate) { return relativeFolder.map { normalized(join($0, name)) } ?? candidate }
+            }
             if folder.path == "/" { break }
             folder = folder.deletingLastPathComponent()
+            relativeFolder = relativeFolder.map { normalized(join($0, "..")) }
         }
         return nil
     }
