@@ -1,9 +1,9 @@
 import Dispatch
 
-/// `body(0) … body(count - 1)` on all cores, results in index order: parsing chunks is pure, so
-/// the result does not depend on the thread count.
-func parallelMap<T: Sendable>(_ count: Int, _ body: @escaping @Sendable (Int) -> T) -> [T] {
-    if count <= 1 { return count == 1 ? [body(0)] : [] }
+/// `body(0) … body(count - 1)` on all cores (or one thread when `jobs` is 1), results in index
+/// order: the work is pure, so the result does not depend on the thread count.
+public func parallelMap<T: Sendable>(_ count: Int, jobs: Int = 2, _ body: @escaping @Sendable (Int) -> T) -> [T] {
+    if count <= 1 || jobs <= 1 { return (0..<count).map(body) }
     let results = ResultSlots<T>(count)
     DispatchQueue.concurrentPerform(iterations: count) { i in results.set(i, body(i)) }
     return results.take()
