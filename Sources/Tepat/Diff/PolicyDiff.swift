@@ -185,7 +185,8 @@ struct Join {
         var decisions: [UInt8] = []
         var rules: [Int32] = []
         var amounts: [Int64] = []
-        var keys: [String] = []
+        /// Hashes of the subject keys, to check that the rows line up (a few bytes per subject).
+        var keys: [Int] = []
     }
 
     let base: [CheckedPolicy]
@@ -243,7 +244,7 @@ struct Join {
             stored[i].decisions.append(UInt8(DiffDecision.allCases.firstIndex(of: decision) ?? 3))
             stored[i].rules.append(intern(row.rule))
             stored[i].amounts.append(row.amount)
-            stored[i].keys.append(row.subjectKey)
+            stored[i].keys.append(row.subjectKey.hashValue)
             return nil
         }
         guard row.program.hasPrefix(PolicyDiff.candidatePrefix), let j = Int(row.program.dropFirst(PolicyDiff.candidatePrefix.count)), j < candidate.count else {
@@ -260,7 +261,7 @@ struct Join {
             mismatchedKeys += 1
             return nil
         }
-        if stored[i].keys[k] != row.subjectKey { mismatchedKeys += 1 }
+        if stored[i].keys[k] != row.subjectKey.hashValue { mismatchedKeys += 1 }
         let from = DiffDecision.allCases[Int(stored[i].decisions[k])]
         let baseRule = ruleNames[Int(stored[i].rules[k])]
         let baseAmount = stored[i].amounts[k]

@@ -196,7 +196,7 @@ struct CasePopulation {
                         changed = true
                     } else {
                         let target = schema.entities[link.target].name
-                        diagnostics.append(.error("test.ambiguous-link", "this \(entity.name) does not say which \(target) it belongs to, and the case has \(candidates.count)", at: records[r].range,
+                        diagnostics.append(.error("test.ambiguous-link", "this \(entity.name) does not say which \(target) is its `\(link.name)`, and the case has \(candidates.count) \(target)s", at: records[r].range,
                             help: "nest it under its \(target), or write `\(link.name): <ref or name>`"))
                         records[r].targets[l] = -1
                     }
