@@ -88,6 +88,11 @@ extension PolicyChecker {
             let type: ValueType = value == .budget || value == .used ? .money : .integer
             return TypedExpr(.allocationValue(value), type, nullable: false, range: range, text: text)
         }
+        // A parameter whose value was already reported as wrong: one error is enough.
+        if erroneousParameters.contains(first.name) || erroneousParameters.contains(text) {
+            usedParameters.insert(first.name)
+            return nil
+        }
         if parameters[first.name] != nil || mapParameters[first.name] != nil {
             usedParameters.insert(first.name)
             if let value = parameters[text] {
@@ -146,6 +151,9 @@ extension PolicyChecker {
         if let enumContext, Suggestion.closest(to: first.name, in: enumContext.values) != nil {
             report(.notInEnum(first.name, domain: enumContext.values, field: enumContext.name, at: first.range))
             return nil
+        }
+        if let suggestion = Suggestion.closest(to: first.name, in: candidates) {
+            suggestedNames.insert(String(suggestion.prefix { $0 != "." }))
         }
         report(.unknownName(first.name, at: first.range, candidates: candidates))
         return nil

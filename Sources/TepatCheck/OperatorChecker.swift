@@ -76,23 +76,15 @@ extension PolicyChecker {
         // Resolve the side that names data first, so that codes on the other side are read as its enum values.
         var left: TypedExpr?, right: TypedExpr?
         if isBareWordOrText(l), !isBareWordOrText(r) {
-            guard let rr = nonNullResolved(r, scope, enumContext: nil) else { return nil }
+            guard let rr = comparable(r, scope, enumContext: nil, isLeft: false) else { return nil }
             right = rr
-            left = nonNullResolved(l, scope, enumContext: enumDomain(rr.type))
+            left = comparable(l, scope, enumContext: enumDomain(rr.type), isLeft: true)
         } else {
-            guard let ll = nonNullResolved(l, scope, enumContext: nil) else { return nil }
+            guard let ll = comparable(l, scope, enumContext: nil, isLeft: true) else { return nil }
             left = ll
-            right = nonNullResolved(r, scope, enumContext: enumDomain(ll.type))
+            right = comparable(r, scope, enumContext: enumDomain(ll.type), isLeft: false)
         }
         guard var a = left, var b = right else { return nil }
-        if case .record = a.type {
-            report(.typeMismatch("`\(a.text)` is a record; compare one of its fields, or test it with `present(\(a.text))`", at: a.range))
-            return nil
-        }
-        if case .record = b.type {
-            report(.typeMismatch("`\(b.text)` is a record; compare one of its fields", at: b.range))
-            return nil
-        }
         if a.type != b.type {
             if case .digits = a.type, b.type == .string, let c = coerce(b, to: a.type) { b = c }
             else if case .digits = b.type, a.type == .string, let c = coerce(a, to: b.type) { a = c }
@@ -115,6 +107,21 @@ extension PolicyChecker {
             return nil
         }
         return fold(TypedExpr(.compare(op, a, b), .boolean, nullable: false, range: expr.range, text: text))
+    }
+
+    /// One side of a comparison: a record cannot be compared at all, which is said before (and
+    /// instead of) "may be empty" for an optional link such as `deceased`.
+    private func comparable(_ e: Expr, _ scope: Scope, enumContext: EnumDomain?, isLeft: Bool) -> TypedExpr? {
+        guard let t = resolve(e, scope, enumContext: enumContext) else { return nil }
+        if case .record = t.type {
+            report(.typeMismatch("`\(t.text)` is a record; compare one of its fields" + (isLeft ? ", or test it with `present(\(t.text))`" : ""), at: t.range))
+            return nil
+        }
+        if t.nullable {
+            report(.mayBeNull(t.text, at: t.range))
+            return nil
+        }
+        return t
     }
 
     private func isBareWordOrText(_ e: Expr) -> Bool {

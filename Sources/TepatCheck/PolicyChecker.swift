@@ -46,6 +46,12 @@ final class PolicyChecker {
     var listElementRanges: [String: [SourceRange]] = [:]
     var checkedParameters: [CheckedParameter] = []
     var usedParameters: Set<String> = []
+    /// Parameters (dotted paths) whose value was reported as wrong: references to them are
+    /// skipped silently rather than reported again as unknown names.
+    var erroneousParameters: Set<String> = []
+    /// Names an unknown-name error suggested ("did you mean `desil_maks`?"): such a parameter is
+    /// not also reported as never used.
+    var suggestedNames: Set<String> = []
     var reportedEnumElements: Set<SourceRange> = []
     var aggregates: [CheckedAggregate] = []
     var rules: [CheckedRule] = []
@@ -136,7 +142,7 @@ final class PolicyChecker {
             }
         }
         let allocation = syntax.allocation.flatMap { checkAllocation($0, eligibleScope, &seenIds) }
-        for parameter in checkedParameters where !usedParameters.contains(parameter.name) {
+        for parameter in checkedParameters where !usedParameters.contains(parameter.name) && !suggestedNames.contains(parameter.name) {
             report(.warning("check.unused-parameter", "parameter `\(parameter.name)` is never used", at: parameter.range, help: "remove it, or use it in a rule"))
         }
         let strings = collectStrings()
@@ -196,6 +202,7 @@ final class PolicyChecker {
                 }
                 guard let inForce = sorted.last(where: { $0.start.value <= asOf }) else {
                     report(.error("check.parameter-period", "`\(name)` has no value in force on \(asOf.iso)", at: range, help: "the first value starts on \(sorted.first?.start.value.iso ?? "?")"))
+                    erroneousParameters.insert(name)
                     continue
                 }
                 value = inForce.value
@@ -210,7 +217,10 @@ final class PolicyChecker {
                 diagnostics.append(contentsOf: d)
                 overrides[name] = nil
             }
-            guard let typed = parameterValue(value, path: name, declared: parameter.declaredType) else { continue }
+            guard let typed = parameterValue(value, path: name, declared: parameter.declaredType) else {
+                erroneousParameters.insert(name)
+                continue
+            }
             checkedParameters.append(CheckedParameter(name: name, value: typed, range: parameter.name.range, description: parameter.description, reference: parameter.reference, effectiveFrom: effectiveFrom))
         }
         // Overrides this policy does not declare are for other policies; the workspace reports
@@ -265,7 +275,8 @@ final class PolicyChecker {
         case .map(let entries, let range):
             mapParameters[path] = entries.map(\.key.value)
             for entry in entries {
-                parameterValue(entry.value, path: "\(path).\(entry.key.value)", declared: nil)
+                let entryPath = "\(path).\(entry.key.value)"
+                if parameterValue(entry.value, path: entryPath, declared: nil) == nil { erroneousParameters.insert(entryPath) }
             }
             return TypedExpr(.null, .null, nullable: true, range: range, text: path)
         case .dated(_, let range):

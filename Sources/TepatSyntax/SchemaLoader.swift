@@ -18,16 +18,25 @@ public enum SchemaLoader {
         }
         let entityNames = entityPairs.compactMap { $0.key.scalar }
         var entities: [Entity] = []
-        var pending: [(links: YAMLNode?, collections: YAMLNode?)] = []
+        // `broken`: fields whose declaration was reported as wrong (see below).
+        var pending: [(links: YAMLNode?, collections: YAMLNode?, broken: Set<Int>)] = []
         for (key, node) in entityPairs {
             guard let entityName = key.scalar, !entityName.hasPrefix(YAMLLoader.duplicateMarker),
                 let map = MappingReader(node, context: "entity `\(key.scalar ?? "")`", allowed: entityKeys, diagnostics: &diagnostics)
             else { continue }
             var fields: [Field] = []
+            // A field whose declaration is wrong (an unknown type, say) is kept as a placeholder,
+            // so that `key`, `age_from` and links naming it report nothing more.
+            var broken: Set<Int> = []
             if let fieldsNode = map["fields"], let pairs = fieldsNode.mapping {
                 for (fieldKey, fieldNode) in pairs {
                     guard let fieldName = fieldKey.scalar, !fieldName.hasPrefix(YAMLLoader.duplicateMarker) else { continue }
-                    if let field = field(fieldName, fieldKey.range, fieldNode, &diagnostics) { fields.append(field) }
+                    if let field = field(fieldName, fieldKey.range, fieldNode, &diagnostics) {
+                        fields.append(field)
+                    } else {
+                        broken.insert(fields.count)
+                        fields.append(Field(name: fieldName, type: .string, optional: true, range: fieldKey.range))
+                    }
                 }
             } else {
                 map.missing("fields", &diagnostics)
@@ -45,7 +54,7 @@ public enum SchemaLoader {
             var birth: Int?
             if let n = map["age_from"], let ageField = ScalarRead.string(n, "`age_from`", &diagnostics) {
                 birth = fields.firstIndex { $0.name == ageField.value }
-                if let b = birth, fields[b].type != .date {
+                if let b = birth, fields[b].type != .date, !broken.contains(b) {
                     diagnostics.append(.error("schema.type", "`age_from` must name a date field; `\(ageField.value)` is \(fields[b].type)", at: ageField.range))
                 } else if birth == nil {
                     diagnostics.append(unknownField(ageField, fields))
@@ -54,7 +63,7 @@ public enum SchemaLoader {
             let file = map["file"].flatMap { ScalarRead.string($0, "`file`", &diagnostics) }?.value ?? entityName
             let required = map["file_required"].flatMap { ScalarRead.boolean($0, "`file_required`", &diagnostics) }?.value ?? true
             entities.append(Entity(name: entityName, file: file, fileRequired: required, fields: fields, key: keyIndex, birthDate: birth, range: key.range))
-            pending.append((map["links"], map["collections"]))
+            pending.append((map["links"], map["collections"], broken))
         }
         // Links and collections name other entities, so they are resolved once all entities are known.
         for (index, refs) in pending.enumerated() {
@@ -80,7 +89,8 @@ public enum SchemaLoader {
                     }
                     let required = map["required"].flatMap { ScalarRead.boolean($0, "`required`", &diagnostics) }?.value ?? true
                     let keyType = entities[targetIndex].fields.isEmpty ? nil : entities[targetIndex].fields[entities[targetIndex].key].type
-                    if let keyType, keyType != entities[index].fields[viaIndex].type {
+                    let eitherBroken = refs.broken.contains(viaIndex) || pending[targetIndex].broken.contains(entities[targetIndex].key)
+                    if let keyType, keyType != entities[index].fields[viaIndex].type, !eitherBroken {
                         diagnostics.append(.error("schema.type", "`\(via.value)` is \(entities[index].fields[viaIndex].type) but the key of `\(target.value)` is \(keyType)", at: via.range))
                     }
                     entities[index].links.append(Link(name: linkName, target: targetIndex, via: viaIndex, required: required))
