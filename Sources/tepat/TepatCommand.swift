@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import Tepat
 
 @main
@@ -15,4 +16,23 @@ struct TepatCommand: AsyncParsableCommand {
         subcommands: [RunCommand.self, CheckCommand.self, TestCommand.self, DiffCommand.self, GenerateCommand.self],
         defaultSubcommand: RunCommand.self
     )
+
+    /// A usage error (an unknown option, a bad value) means the input could not be used: exit 2,
+    /// as DESIGN.md says, rather than ArgumentParser's 64.
+    static func main() async {
+        do {
+            var command = try parseAsRoot()
+            if var asyncCommand = command as? any AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            if exitCode(for: error) == .validationFailure {
+                FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
+                Foundation.exit(2)
+            }
+            exit(withError: error)
+        }
+    }
 }
