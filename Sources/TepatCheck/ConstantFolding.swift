@@ -61,7 +61,9 @@ extension PolicyChecker {
                 case .multiply: x.multipliedReportingOverflow(by: y)
                 case .divide: (0, true)
                 }
-            return o ? overflow(e) : constant(e, v)
+            // Int64.min is the null cell; a date must stay a calendar date.
+            let valid = e.type == .date ? Self.calendarDays : (Int64.min + 1)...Int64.max
+            return o || !valid.contains(v) ? overflow(e) : constant(e, v)
         case .call(let builtin, let args):
             guard args.allSatisfy(\.isConstant) else { return e }
             switch builtin {
@@ -70,7 +72,7 @@ extension PolicyChecker {
                 var step: Int64 = 1
                 if args.count == 2, case .constant(let s) = args[1].kind { step = s }
                 let mode: Rational.Rounding = builtin == .round ? .halfAwayFromZero : builtin == .floor ? .down : .up
-                guard let v = x.rounded(mode, step: step) else { return overflow(e) }
+                guard let v = x.rounded(mode, step: step), v != .min else { return overflow(e) }
                 return constant(e, v)
             case .min, .max:
                 if case .constant(let a) = args[0].kind, case .constant(let b) = args[1].kind {
@@ -97,6 +99,9 @@ extension PolicyChecker {
             return e
         }
     }
+
+    /// The ordinals of 0001-01-01 … 9999-12-31: the dates there are.
+    static let calendarDays = Int64(Day(year: 1, month: 1, day: 1)!.ordinal)...Int64(Day(year: 9999, month: 12, day: 31)!.ordinal)
 
     private func constant(_ e: TypedExpr, _ c: Cell) -> TypedExpr {
         TypedExpr(.constant(c), e.type, nullable: false, range: e.range, text: e.text)

@@ -17,16 +17,23 @@ public struct Compiler: Sendable {
     public let strings: [String]
     let stringIds: [String: Int64]
     let calendars: [WorkCalendar]
+    /// Per aggregate of the policy: the links from the subject to the record owning the
+    /// collection (`EvalInput.aggregates` holds one value per such host record).
+    let aggregateHosts: [LinkPath]
 
-    public init(strings: [String], calendars: [WorkCalendar]) {
+    public init(strings: [String], calendars: [WorkCalendar], aggregateHosts: [LinkPath] = []) {
         self.strings = strings
         var ids: [String: Int64] = [:]
         for (i, s) in strings.enumerated() where ids[s] == nil { ids[s] = Int64(i) }
         self.stringIds = ids
         self.calendars = calendars
+        self.aggregateHosts = aggregateHosts
     }
 
     func stringId(_ s: String) -> Int64 { stringIds[s] ?? -2 }  // -2 never matches a pooled id
+
+    /// The ordinals of 0001-01-01 … 9999-12-31: the dates there are.
+    static let days = Int64(Day(year: 1, month: 1, day: 1)!.ordinal)...Int64(Day(year: 9999, month: 12, day: 31)!.ordinal)
 
     static func rows(_ path: LinkPath) -> RowFunction {
         let steps = path.steps.map { ($0.entity, $0.link) }
@@ -85,13 +92,11 @@ public struct Compiler: Sendable {
                 return v == .null ? .null : (v == 0 ? 1 : 0)
             }
         case .negate(let x):
+            // Every cell but the null one (Int64.min) has a negation.
             let f = cell(x)
-            let text = e.text
             return { input, row throws(EvalFault) in
                 let v = try f(input, row)
-                if v == .null { return .null }
-                guard v != .min + 1 else { throw EvalFault(message: "overflows", expression: text) }
-                return -v
+                return v == .null ? .null : -v
             }
         case .and(let a, let b):
             let fa = cell(a), fb = cell(b)
@@ -126,9 +131,12 @@ public struct Compiler: Sendable {
         case .call(let builtin, let args):
             return call(builtin, args, e)
         case .aggregate(let index):
+            // The values are per host record: follow the links from the subject to it.
+            let host = index < aggregateHosts.count ? Self.rows(aggregateHosts[index]) : nil
             return { input, row in
-                guard index < input.aggregates.count, row < input.aggregates[index].count else { return .null }
-                return input.aggregates[index][row]
+                let h = host?(input, row) ?? row
+                guard h >= 0, index < input.aggregates.count, h < input.aggregates[index].count else { return .null }
+                return input.aggregates[index][h]
             }
         case .allocationValue:
             return { _, _ in .null }
@@ -139,7 +147,8 @@ public struct Compiler: Sendable {
         if a.type == .decimal || b.type == .decimal {
             let fa = rational(a), fb = rational(b)
             return { input, row throws(EvalFault) in
-                guard let x = try fa(input, row), let y = try fb(input, row) else { return .null }
+                let p = try fa(input, row), q = try fb(input, row)
+                guard let x = p, let y = q else { return .null }
                 let result: Bool =
                     switch op {
                     case .equal: x == y
@@ -152,15 +161,14 @@ public struct Compiler: Sendable {
                 return result ? 1 : 0
             }
         }
-        // Two string fields may come from tables with different pools: compare their text.
-        if a.type == .string, b.type == .string, case .field(let pa) = a.kind, case .field(let pb) = b.kind, pa.entity != pb.entity {
-            let fa = cell(a), fb = cell(b)
-            let ea = pa.entity, eb = pb.entity
+        // Strings read from tables with different pools (`deceased.household.city_code` vs an
+        // application's, directly or through `??`) have unrelated ids: compare their text.
+        if a.type == .string, b.type == .string, Self.stringTables(a).union(Self.stringTables(b)).count > 1 {
+            let fa = text(a), fb = text(b)
             return { input, row throws(EvalFault) in
                 let x = try fa(input, row), y = try fb(input, row)
-                if x == .null || y == .null { return .null }
-                let equal = input.tables[ea].strings[x] == input.tables[eb].strings[y]
-                return (op == .equal ? equal : !equal) ? 1 : 0
+                guard let x, let y else { return .null }
+                return (x == y) == (op == .equal) ? 1 : 0
             }
         }
         let fa = cell(a)
@@ -177,11 +185,40 @@ public struct Compiler: Sendable {
         }
         let fb = cell(b)
         return { input, row throws(EvalFault) in
-            let x = try fa(input, row)
-            if x == .null { return .null }
-            let y = try fb(input, row)
-            if y == .null { return .null }
+            let x = try fa(input, row), y = try fb(input, row)
+            if x == .null || y == .null { return .null }
             return op.holds(x, y) ? 1 : 0
+        }
+    }
+
+    /// The tables whose string pools a string expression's ids may come from (constants are
+    /// seeded into every pool with the same id, so they add none).
+    static func stringTables(_ e: TypedExpr) -> Set<Int> {
+        switch e.kind {
+        case .field(let path): [path.entity]
+        case .coalesce(let a, let b): stringTables(a).union(stringTables(b))
+        default: []
+        }
+    }
+
+    /// The text of a string expression; nil is null.
+    private func text(_ e: TypedExpr) -> @Sendable (EvalInput, Int) throws(EvalFault) -> String? {
+        switch e.kind {
+        case .field(let path):
+            let f = cell(e)
+            let entity = path.entity
+            return { input, row throws(EvalFault) in
+                let c = try f(input, row)
+                return c == .null ? nil : input.tables[entity].strings[c]
+            }
+        case .text(let s): return { _, _ in s }
+        case .coalesce(let a, let b):
+            let fa = text(a), fb = text(b)
+            return { input, row throws(EvalFault) in
+                if let v = try fa(input, row) { return v }
+                return try fb(input, row)
+            }
+        default: return { _, _ in nil }
         }
     }
 
@@ -228,13 +265,15 @@ public struct Compiler: Sendable {
     private func arithmetic(_ op: ArithmeticOperator, _ a: TypedExpr, _ b: TypedExpr, _ e: TypedExpr) -> CellFunction {
         let fa = cell(a), fb = cell(b)
         let text = e.text
+        // A result must not be the null cell; a date must stay a calendar date (`date ± days`).
+        let valid = e.type == .date ? Self.days : (Int64.min + 1)...Int64.max
         switch op {
         case .add:
             return { input, row throws(EvalFault) in
                 let x = try fa(input, row), y = try fb(input, row)
                 if x == .null || y == .null { return .null }
                 let (v, o) = x.addingReportingOverflow(y)
-                if o || v == .null { throw EvalFault(message: "overflows", expression: text) }
+                if o || !valid.contains(v) { throw EvalFault(message: "overflows", expression: text) }
                 return v
             }
         case .subtract:
@@ -242,7 +281,7 @@ public struct Compiler: Sendable {
                 let x = try fa(input, row), y = try fb(input, row)
                 if x == .null || y == .null { return .null }
                 let (v, o) = x.subtractingReportingOverflow(y)
-                if o || v == .null { throw EvalFault(message: "overflows", expression: text) }
+                if o || !valid.contains(v) { throw EvalFault(message: "overflows", expression: text) }
                 return v
             }
         case .multiply:
@@ -250,7 +289,7 @@ public struct Compiler: Sendable {
                 let x = try fa(input, row), y = try fb(input, row)
                 if x == .null || y == .null { return .null }
                 let (v, o) = x.multipliedReportingOverflow(by: y)
-                if o || v == .null { throw EvalFault(message: "overflows", expression: text) }
+                if o || !valid.contains(v) { throw EvalFault(message: "overflows", expression: text) }
                 return v
             }
         case .divide:
@@ -288,10 +327,10 @@ public struct Compiler: Sendable {
             let fs: CellFunction? = args.count == 2 ? cell(args[1]) : nil
             let mode: Rational.Rounding = builtin == .round ? .halfAwayFromZero : builtin == .floor ? .down : .up
             return { input, row throws(EvalFault) in
-                guard let x = try fx(input, row) else { return .null }
+                let value = try fx(input, row)
                 let step = try fs?(input, row) ?? 1
-                if step == .null { return .null }
-                guard let v = x.rounded(mode, step: step) else { throw EvalFault(message: "overflows", expression: text) }
+                guard let x = value, step != .null else { return .null }
+                guard let v = x.rounded(mode, step: step), v != .null else { throw EvalFault(message: "overflows", expression: text) }
                 return v
             }
         case .min, .max:
@@ -337,7 +376,8 @@ public struct Compiler: Sendable {
         case .arithmetic(let op, let a, let b):
             let fa = rational(a), fb = rational(b)
             return { input, row throws(EvalFault) in
-                guard let x = try fa(input, row), let y = try fb(input, row) else { return nil }
+                let p = try fa(input, row), q = try fb(input, row)
+                guard let x = p, let y = q else { return nil }
                 let r: Rational?
                 switch op {
                 case .add: r = x.adding(y)
@@ -356,8 +396,20 @@ public struct Compiler: Sendable {
                 if let v = try fa(input, row) { return v }
                 return try fb(input, row)
             }
+        case .call(let builtin, let args) where builtin == .min || builtin == .max:
+            let fa = rational(args[0]), fb = rational(args[1])
+            let isMin = builtin == .min
+            return { input, row throws(EvalFault) in
+                let x = try fa(input, row), y = try fb(input, row)
+                guard let x, let y else { return nil }
+                return isMin ? (y < x ? y : x) : (x < y ? y : x)
+            }
         default:
-            return { _, _ in nil }
+            // An integer or money expression the checker widened to decimal (`household.desil > 2.5`,
+            // `desil ?? 0.5`): compile it as a whole number and widen its value.
+            var whole = e
+            whole.type = .integer
+            return rational(whole)
         }
     }
 }
