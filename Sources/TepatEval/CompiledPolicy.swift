@@ -13,6 +13,8 @@ public struct CompiledPolicy: Sendable {
     public let orderKeys: [OrderKeyFunction]
     public let limitKeys: [CellFunction]
     let templates: TemplateSet
+    /// The compiler the policy was compiled with: `trace` compiles sub-expressions on demand with it.
+    let compiler: Compiler
 
     public var id: String { checked.id }
     public var subject: Int { checked.subject }
@@ -25,7 +27,8 @@ public struct CompiledPolicy: Sendable {
 
     /// Compiles a checked policy. `strings` is the workspace's string seed (see `Compiler`).
     public init(_ policy: CheckedPolicy, strings: [String]) {
-        let compiler = Compiler(strings: strings, calendars: policy.calendars)
+        let compiler = Compiler(strings: strings, calendars: policy.calendars, aggregateHosts: policy.aggregates.map(\.host))
+        self.compiler = compiler
         checked = policy
         rules = policy.rules.map { rule in
             switch rule.kind {

@@ -13,7 +13,7 @@ struct TepatCommand: AsyncParsableCommand {
             `tepat run` runs the bundled Kota Tangerang 2025 policies over the bundled sample population.
             """,
         version: TepatVersion.current,
-        subcommands: [RunCommand.self, CheckCommand.self, TestCommand.self, DiffCommand.self, GenerateCommand.self],
+        subcommands: [RunCommand.self, CheckCommand.self, ExplainCommand.self, TestCommand.self, DiffCommand.self, GenerateCommand.self],
         defaultSubcommand: RunCommand.self
     )
 
