@@ -292,7 +292,7 @@ struct CounterfactualBuilder {
             nearest = membershipNearest(target.expression, ops[1].expression, inList: !check.negated)
         case .present:
             need = check.negated ? .absent : .present
-            if check.negated { nearest = .null }
+            nearest = check.negated ? .null : filledValue(target.expression)
         case .truth:
             need = .truth(!check.negated)
             nearest = check.negated ? 0 : 1
@@ -326,6 +326,20 @@ struct CounterfactualBuilder {
             rule: r, check: i, target: target, need: need, nearest: shown == .null && need != .absent ? nil : shown,
             qualifiesFrom: qualifiesFrom, never: never, edit: edit, missingRecord: missing.map { Self.missingLink($0, input: input, row: row) },
             correction: correction(target, need: need))
+    }
+
+    /// A value that fills an empty field (for `present(x)`): the smallest the field allows.
+    func filledValue(_ e: TypedExpr) -> Cell? {
+        guard case .field(let path) = e.kind, path.entity < schema.entities.count else { return nil }
+        switch schema.entities[path.entity].fields[path.field].type {
+        case .integer(let min, _): return min ?? 0
+        case .money, .boolean, .enumeration: return 0
+        case .date: return Cell(policy.checked.asOf.ordinal)
+        case .month:
+            let c = policy.checked.asOf.civil
+            return Month(year: c.year, month: c.month).map { Cell($0.ordinal) }
+        case .string, .digits: return nil
+        }
     }
 
     /// The passing value nearest to any value, for `x op c`.
