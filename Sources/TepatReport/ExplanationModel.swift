@@ -31,6 +31,10 @@ public struct Explanation: Codable, Sendable, Hashable {
     public var programs: [ProgramExplanation]
     /// Every invalid input row found for the ID, with what is wrong.
     public var dataErrors: [DataError]
+    /// When the number is also the other kind of ID (a No. KK that is also someone's NIK): that
+    /// kind, and a note saying how to ask about it (`--as`).
+    public var alsoKind: Kind?
+    public var alsoText: String?
 
     public init(
         id: String, kind: Kind, language: Language, population: String, allocationSource: AllocationSource?, household: HouseholdInfo?,

@@ -34,6 +34,8 @@ public enum ExplanationText {
             out.append((en ? "NIK " : "NIK ") + x.id)
         }
 
+        if let also = x.alsoText { out.append((x.language == .en ? "Note: " : "Catatan: ") + also) }
+
         // Summary.
         if x.kind == .household {
             out.append("")

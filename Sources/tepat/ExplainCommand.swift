@@ -38,6 +38,9 @@ struct ExplainCommand: ParsableCommand {
     @Option(name: .customLong("set"), help: "Try a parameter value without editing files: NAME=VALUE, as written in YAML (repeatable).")
     var overrides: [String] = []
 
+    @Option(name: .customLong("as"), help: "Read the ID as a household (No. KK) or a person (NIK), when the same 16 digits are both.")
+    var kind: Explanation.Kind?
+
     @Argument(help: "A No. KK or NIK (16 digits).")
     var id: String
 
@@ -63,7 +66,7 @@ struct ExplainCommand: ParsableCommand {
             FileHandle.standardError.write(Data(workspace.renderer.render(workspace.diagnostics.sorted).utf8))
             throw ExitCode(1)
         }
-        let options = ExplainOptions(population: population, run: runFolder, language: lang, jobs: jobs)
+        let options = ExplainOptions(population: population, run: runFolder, language: lang, jobs: jobs, kind: kind)
         switch Explainer.explain(id, workspace: workspace, options: options) {
         case .success(let explanation):
             switch format {
@@ -79,3 +82,5 @@ struct ExplainCommand: ParsableCommand {
         }
     }
 }
+
+extension Explanation.Kind: ExpressibleByArgument {}

@@ -157,6 +157,21 @@ import Testing
         #expect(desil.counterfactual?.text == "Hanya terhalang aturan desil (Desil DTKS).")
     }
 
+    /// No. KK and NIK are both 16 digits, and can be equal: the household by default, a note, and `--as person`.
+    @Test func aNumberThatIsBothAKKAndANIK() throws {
+        let workspace = Workspace.load(paths: [Self.bundled])
+        let id = "3671010101250007"
+        let household = try Explainer.explain(id, workspace: workspace, options: ExplainOptions(population: Self.population, jobs: 2)).get()
+        #expect(household.kind == .household && household.alsoKind == .person)
+        #expect(household.programs[0].subjects.map(\.personId) == ["3671011806940001", "3671015807950001"])
+        #expect(household.alsoText?.contains("ZAHRA") == true)
+        let person = try Explainer.explain(id, workspace: workspace, options: ExplainOptions(population: Self.population, jobs: 2, kind: .person)).get()
+        #expect(person.kind == .person && person.alsoKind == .household)
+        #expect(person.programs[0].subjects.map(\.name) == ["ZAHRA"])
+        #expect(person.programs[0].subjects.first?.householdId == "3671010101250005")
+        #expect(person.household?.householdId == "3671010101250005")
+    }
+
     @Test func idsThatCannotBeExplainedFailWithExitCodeOne() {
         let workspace = Workspace.load(paths: [Self.bundled])
         let options = ExplainOptions(population: Self.population, jobs: 2)

@@ -12,15 +12,19 @@ public struct ExplainOptions: Sendable {
     public var language: Language
     /// Threads for the whole-population run that allocation may need.
     public var jobs: Int
+    /// Read the ID as a No. KK or as a NIK; nil: a No. KK when a household has it as its key.
+    /// (KK numbers and NIKs are both 16 digits, and one can equal the other.)
+    public var kind: Explanation.Kind?
 
     public init(
         population: String = Workspace.defaultPopulationPath, run: String? = nil, language: Language = .id,
-        jobs: Int = ProcessInfo.processInfo.activeProcessorCount
+        jobs: Int = ProcessInfo.processInfo.activeProcessorCount, kind: Explanation.Kind? = nil
     ) {
         self.population = population
         self.run = run
         self.language = language
         self.jobs = max(1, jobs)
+        self.kind = kind
     }
 }
 

@@ -39,6 +39,9 @@ struct ExplainSession {
     let folder: PopulationFolder
     var slice: ExplainSlice
     let input: EvalInput
+    /// How the ID is read, and the NIKs of the household's member records (for a No. KK).
+    let kind: Explanation.Kind
+    let householdMembers: Set<String>
 
     var en: Bool { language == .en }
 
@@ -72,6 +75,22 @@ struct ExplainSession {
         slice = try ExplainSlice.load(
             id: id, folder: folder, schema: schema, strings: strings, language: options.language, needsHouseholdMembers: needsMembers)
         input = EvalInput(tables: slice.tables)
+        kind = options.kind ?? (slice.isHousehold ? .household : .person)
+        var members = Set<String>()
+        if kind == .household, let m = slice.member, let l = slice.memberHouseholdLink {
+            let entity = schema.entities[m]
+            let loaded = slice.entities[m]
+            for status in loaded.rows {
+                switch status {
+                case .valid(let r):
+                    if slice.text(m, row: Int(r), field: entity.links[l].via) == id { members.insert(slice.text(m, row: Int(r), field: entity.key)) }
+                case .invalid(let k):
+                    let record = loaded.invalid[Int(k)]
+                    if l < record.rawLinks.count, record.rawLinks[l] == id, let key = record.rawKey { members.insert(key) }
+                }
+            }
+        }
+        householdMembers = members
     }
 
     // MARK: the subjects
@@ -87,21 +106,46 @@ struct ExplainSession {
         let entity = schema.entities[s]
         let loaded = slice.entities[s]
         var out: [SubjectRef] = []
-        let viaFields: [Int] = (s == slice.member) ? slice.memberHouseholdLink.map { [entity.links[$0].via] } ?? [] : []
-        let own = s == slice.member || s == slice.household
         for status in loaded.rows {
             switch status {
             case .valid(let r):
-                let row = Int(r)
-                if !own || slice.text(s, row: row, field: entity.key) == id || viaFields.contains(where: { slice.text(s, row: row, field: $0) == id }) {
-                    out.append(.valid(row))
-                }
+                if isSubject(s, entity, { slice.text(s, row: Int(r), field: $0) }) { out.append(.valid(Int(r))) }
             case .invalid(let k):
                 let record = loaded.invalid[Int(k)]
-                if !own || mentions(record, s) { out.append(.invalid(record)) }
+                let shaped = record.rawFields.count == (s < slice.columnFields.count ? slice.columnFields[s].count : -1)
+                if isSubject(s, entity, { slice.rawText(record, entity: s, field: $0) ?? "" }) || (!shaped && malformedMentions(record)) {
+                    out.append(.invalid(record))
+                }
             }
         }
         return out
+    }
+
+    /// Whether a record of entity `s` (its fields read by `text`) is a subject to explain: for a
+    /// No. KK, the household's members, the household, and records naming a member or the
+    /// household (applications); for a NIK, the person and records naming them.
+    func isSubject(_ s: Int, _ entity: Entity, _ text: (Int) -> String) -> Bool {
+        if s == slice.member {
+            if kind == .person { return text(entity.key) == id }
+            guard let l = slice.memberHouseholdLink else { return false }
+            return text(entity.links[l].via) == id
+        }
+        if s == slice.household { return kind == .household && text(entity.key) == id }
+        for link in entity.links {
+            let value = text(link.via)
+            if link.target == slice.member {
+                if kind == .person ? value == id : householdMembers.contains(value) { return true }
+            } else if link.target == slice.household, kind == .household, value == id {
+                return true
+            }
+        }
+        return false
+    }
+
+    /// A row of the wrong shape (short, broken JSON) whose fields cannot be told apart: it is
+    /// about the ID when any field holds it.
+    func malformedMentions(_ record: InvalidRecord) -> Bool {
+        record.rawFields.contains { PopulationSearch.trimmed($0) == id || (record.rawFields.count == 1 && $0.contains(id)) }
     }
 
     /// Whether an invalid record is about the ID (its key, its household, or any field of a row of the wrong shape).
@@ -138,7 +182,8 @@ struct ExplainSession {
         let perProgram = compiled.map { subjects(of: $0) }
         let householdRow = slice.household.flatMap { h in rows(h).first { slice.text(h, row: $0, field: schema.entities[h].key) == id } }
         let personRow = slice.member.flatMap { m in rows(m).first { slice.text(m, row: $0, field: schema.entities[m].key) == id } }
-        let anyValid = householdRow != nil || personRow != nil || perProgram.contains { $0.contains { if case .valid = $0 { true } else { false } } }
+        let anyValid = (kind == .household ? householdRow != nil : personRow != nil)
+            || perProgram.contains { $0.contains { if case .valid = $0 { true } else { false } } }
         let errors = allDataErrors()
         if !anyValid {
             if errors.isEmpty {
@@ -203,11 +248,10 @@ struct ExplainSession {
                     waitlisted: count(.waitlisted), rejected: count(.rejected), invalid: count(.invalid), language)))
         }
 
-        let kind: Explanation.Kind = slice.isHousehold ? .household : .person
         var householdInfo: HouseholdInfo?
         if let h = slice.household {
-            var row = householdRow
-            if row == nil, let m = slice.member, let pr = personRow, let l = slice.memberHouseholdLink {
+            var row = kind == .household ? householdRow : nil
+            if kind == .person, let m = slice.member, let pr = personRow, let l = slice.memberHouseholdLink {
                 let target = Int(input.tables[m].links[l][pr])
                 row = target >= 0 ? target : nil
             }
@@ -215,9 +259,24 @@ struct ExplainSession {
         }
         var personInfo: MemberInfo?
         if kind == .person, let m = slice.member, let pr = personRow { personInfo = memberInfo(m, row: pr) }
-        return Explanation(
+        var explanation = Explanation(
             id: id, kind: kind, language: language, population: options.population, allocationSource: lookup?.source,
             household: householdInfo, person: personInfo, summary: summary, programs: programs, dataErrors: errors)
+        // The same 16 digits as the other kind of ID: say so, and how to ask about it.
+        if kind == .household, let m = slice.member, let pr = personRow {
+            let other = memberInfo(m, row: pr)
+            explanation.alsoKind = .person
+            let who = (other.name.map { "\($0), " } ?? "") + (en ? "family card " : "KK ") + other.householdId
+            explanation.alsoText = en
+                ? "This number is also the NIK of another person (\(who)). For that person: tepat explain --as person \(id)"
+                : "Nomor ini juga NIK orang lain (\(who)). Untuk penjelasan orang itu: tepat explain --as person \(id)"
+        } else if kind == .person, slice.isHousehold {
+            explanation.alsoKind = .household
+            explanation.alsoText = en
+                ? "This number is also a family card number (No. KK). For that household: tepat explain --as household \(id)"
+                : "Nomor ini juga sebuah No. KK. Untuk penjelasan keluarga itu: tepat explain --as household \(id)"
+        }
+        return explanation
     }
 
     static func allocates(_ policy: CompiledPolicy) -> Bool {
