@@ -44,6 +44,15 @@ public struct Linker: Sendable {
         states = Array(repeating: EntityKeys(), count: schema.entities.count)
     }
 
+    /// Makes `entity`'s keys known without linking its records: `valid` maps keys to rows of the
+    /// table the links will point into, `invalid` keys to the line of their first invalid record.
+    /// (A streamed run keeps only the members that applications name.)
+    public mutating func seed(_ entity: Int, valid: KeyIndex, invalid: KeyIndex, rowLines: [Int]) {
+        states[entity].valid = valid
+        states[entity].invalid = invalid
+        states[entity].rowLines = rowLines
+    }
+
     /// The valid keys of `entity` so far, mapped to their rows.
     public func keys(of entity: Int) -> KeyIndex { states[entity].valid }
     /// The keys of `entity` seen only on invalid records so far, mapped to the first line.
@@ -130,7 +139,7 @@ public struct Linker: Sendable {
 
     /// Records invalidated here were appended after the parser's; restore file order so the
     /// result does not depend on how the file was cut into chunks.
-    private static func putInvalidInFileOrder(_ batch: inout RecordBatch) {
+    public static func putInvalidInFileOrder(_ batch: inout RecordBatch) {
         var ordered: [InvalidRecord] = []
         ordered.reserveCapacity(batch.invalid.count)
         for i in batch.rows.indices {
@@ -199,6 +208,12 @@ public struct Linker: Sendable {
     /// An invalid record for a parsed row, its raw texts rebuilt from the cells (columns the
     /// table does not keep are empty).
     private func invalidRecord(_ batch: RecordBatch, row r: Int, field: Int, problem: DataProblem) -> InvalidRecord {
+        Self.invalidRecord(batch, row: r, field: field, problem: problem, schema: schema)
+    }
+
+    /// An invalid record for row `r` of `batch.table` (a record that parsed but whose key or
+    /// links are wrong), as the linker makes them; `field` is the field at fault or -1.
+    public static func invalidRecord(_ batch: RecordBatch, row r: Int, field: Int, problem: DataProblem, schema: Schema) -> InvalidRecord {
         let entity = schema.entities[batch.table.entity]
         let table = batch.table
         func text(_ f: Int) -> String {

@@ -48,5 +48,16 @@ public struct Table: Sendable {
         count += 1
     }
 
+    /// Drops the first `n` records (a streamed run letting old households go); rows shift down.
+    public mutating func removeFirst(_ n: Int) {
+        let n = min(max(0, n), count)
+        guard n > 0 else { return }
+        for i in columns.indices where loaded[i] && columns[i].count >= n { columns[i].removeFirst(n) }
+        for i in links.indices where links[i].count >= n { links[i].removeFirst(n) }
+        for i in derived.indices where derived[i].count >= n { derived[i].removeFirst(n) }
+        lines.removeFirst(n)
+        count -= n
+    }
+
     @inlinable public subscript(column: Int, row: Int) -> Cell { columns[column][row] }
 }

@@ -63,20 +63,32 @@ struct HouseholdTallies {
         }
         if firstReason[slot] < 0 { firstReason[slot] = reasons.intern(reason()) }
     }
-}
 
-/// Reason texts repeat a lot ("Desil 6 melebihi batas desil 4"): kept once each.
-struct ReasonPool {
-    private var ids: [String: Int32] = [:]
-    private(set) var texts: [String] = []
-
-    mutating func intern(_ text: String) -> Int32 {
-        if let id = ids[text] { return id }
-        let id = Int32(texts.count)
-        texts.append(text)
-        ids[text] = id
-        return id
+    /// The slots in output order: households by their row in the file, then households known
+    /// only by text in the order their first subject came (as a streamed run writes them).
+    var outputOrder: [Int] {
+        let withRow = keys.indices.filter { rows[$0] >= 0 }.sorted { rows[$0] < rows[$1] }
+        return withRow + keys.indices.filter { rows[$0] < 0 }
     }
 
-    subscript(id: Int32) -> String { id >= 0 && Int(id) < texts.count ? texts[Int(id)] : "" }
+    /// Replaces slot `slot` by `t` (allocation outcomes added at the end).
+    mutating func set(_ slot: Int, _ t: HouseholdTally) {
+        counts[slot] = t.counts
+        amount[slot] = t.amount
+        firstReason[slot] = t.firstReason
+        firstWaitlist[slot] = t.firstWaitlist
+        for r in 0..<ruleSlots { ruleCounts[slot * ruleSlots + r] = t.ruleCounts[r] }
+    }
+
+    /// Slot `slot` as a tally.
+    func tally(_ slot: Int) -> HouseholdTally {
+        var t = HouseholdTally(ruleSlots: ruleSlots)
+        t.counts = counts[slot]
+        t.amount = amount[slot]
+        t.firstReason = firstReason[slot]
+        t.firstReasonRow = firstReason[slot] >= 0 ? 0 : Int.max
+        t.firstWaitlist = firstWaitlist[slot]
+        for r in 0..<ruleSlots { t.ruleCounts[r] = ruleCounts[slot * ruleSlots + r] }
+        return t
+    }
 }

@@ -246,12 +246,15 @@ struct RunState {
                 let input = EvalInput(tables: tables, aggregates: aggregateValues[p])
                 let evaluator = program.evaluator
                 let slices = Parallel.ranges(batch.rows.count, parts: jobs * 2)
+                let household = self.household
                 let results = Parallel.map(slices.count, jobs: jobs) { s in
-                    evaluator.evaluate(batch: batch, input: input, rows: slices[s], householdTable: householdTable, linker: frozen, failOnError: failOnError)
+                    evaluator.evaluate(
+                        batch: batch, input: input, rows: slices[s], householdTable: householdTable,
+                        householdOfKey: { key in household.flatMap { frozen.row(ofKey: key, entity: $0) } }, failOnError: failOnError)
                 }
                 for result in results {
                     if let bad = result.firstInvalid { throw RunError(bad.reason(.en)) }
-                    program.merge(result)
+                    program.merge(result, firstRecord: batch.firstRecord)
                 }
             }
             if failOnError, let bad = batch.invalid.first { throw RunError(bad.reason(.en)) }
@@ -301,8 +304,11 @@ struct RunState {
             let frozen = linker
             let jobs = options.jobs
             let evaluator = program.evaluator
+            let household = self.household
             let results = Parallel.map(slices.count, jobs: jobs) { s in
-                evaluator.evaluate(batch: batch, input: input, rows: slices[s], householdTable: householdTable, linker: frozen, failOnError: false)
+                evaluator.evaluate(
+                    batch: batch, input: input, rows: slices[s], householdTable: householdTable,
+                    householdOfKey: { key in household.flatMap { frozen.row(ofKey: key, entity: $0) } }, failOnError: false)
             }
             for result in results { program.merge(result) }
         }

@@ -8,15 +8,20 @@ import TepatReport
 
 /// Where a subject waiting for allocation stands, kept beside its candidate entry.
 struct PendingPlace: Sendable {
+    /// The household's row: in the household table (whole runs) or its record index in the
+    /// file (streamed runs, once merged); -1 when the household is not a valid record.
     var householdSlotRow: Int32
+    /// The household key as read, for households that are not valid records.
     var householdKey: String?
+    /// The household's key cell (streamed runs write late households from it).
+    var householdCell: Cell = .null
     var group: Int32
 }
 
 /// One subject row's outcome, as the sequential merge needs it: numbers only, plus the byte
 /// range of its reason in the slice's output (read for households.csv, at most once per household).
 struct RowOutcome: Sendable {
-    enum Kind: UInt8, Sendable { case accepted, rejected, invalid, pending }
+    enum Kind: UInt8, Sendable { case accepted, rejected, invalid, pending, deferred }
     var kind: Kind
     var rule: Int32 = -1
     var top: Int32 = -1
@@ -38,6 +43,24 @@ struct SliceResult: Sendable {
     var firstInvalid: InvalidRecord?
     /// JSON Lines only: the reasons of rejected rows, by their index in `outcomes`.
     var jsonReasons: [(Int, String)] = []
+    /// The batch row of `outcomes[0]`.
+    var firstRow = 0
+}
+
+/// Separators inside a spool: a deferred subject's line is this byte alone, replaced when the
+/// decisions are finished by the next line of the deferred subjects' spool.
+enum DeferredLine {
+    static let marker: UInt8 = 2
+}
+
+/// How the household rows of a slice's outcomes map to the households of `households.csv`.
+enum HouseholdRef {
+    /// Rows of the whole household table.
+    case whole
+    /// Rows of a streamed run's household window (with each row's record index and key).
+    case window(fileRows: [Int], keys: [Cell])
+    /// Rows of the households read again at the end of a streamed run, for deferred members.
+    case late(fileRows: [Int], keys: [Cell])
 }
 
 /// Allocation texts are rendered before the rank is known, with these markers in place of
@@ -167,10 +190,16 @@ struct ProgramEvaluator: Sendable {
 
     // MARK: Evaluating a slice (runs in parallel; reads only)
 
+    /// `householdOfKey` finds the household row of an invalid subject's household key as read;
+    /// `deferred` lists (ascending) the batch rows decided later, written as a placeholder line;
+    /// `ordinals` gives each batch row's record index when the batch is not a run of the file.
     func evaluate(
-        batch: RecordBatch, input: EvalInput, rows: Range<Int>, householdTable: Table?, linker: Linker, failOnError: Bool
+        batch: RecordBatch, input: EvalInput, rows: Range<Int>, householdTable: Table?, householdOfKey: (String) -> Int32?,
+        failOnError: Bool, deferred: [Int] = [], ordinals: [Int]? = nil
     ) -> SliceResult {
         var result = SliceResult()
+        result.firstRow = rows.lowerBound
+        var nextDeferred = deferred.firstIndex { $0 >= rows.lowerBound } ?? deferred.count
         result.outcomes.reserveCapacity(rows.count)
         result.text.reserveCapacity(rows.count * 160)
         let checked = policy.checked
@@ -180,13 +209,20 @@ struct ProgramEvaluator: Sendable {
         var scratch: [UInt8] = []
         scratch.reserveCapacity(512)
         for i in rows {
+            if nextDeferred < deferred.count, deferred[nextDeferred] == i {
+                nextDeferred += 1
+                result.text.append(DeferredLine.marker)
+                result.text.append(10)
+                result.outcomes.append(RowOutcome(kind: .deferred))
+                continue
+            }
             switch batch.rows[i] {
             case .invalid(let k):
                 let record = batch.invalid[Int(k)]
                 if failOnError, result.firstInvalid == nil { result.firstInvalid = record }
                 let ids = layout.ids(record)
                 var outcome = RowOutcome(kind: .invalid)
-                if let h = layout.household, !ids.household.isEmpty, let row = linker.row(ofKey: ids.household, entity: h) {
+                if layout.household != nil, !ids.household.isEmpty, let row = householdOfKey(ids.household) {
                     outcome.householdRow = row
                     outcome.group = group(householdTable, Int(row))
                 } else if !ids.household.isEmpty {
@@ -227,7 +263,7 @@ struct ProgramEvaluator: Sendable {
                 }
                 outcome.group = group(householdTable, h)
                 if jsonl {
-                    evaluateJSON(evaluation, input, row, &outcome, &result, markers)
+                    evaluateJSON(evaluation, input, row, &outcome, &result, markers, ordinal: ordinals?[i] ?? batch.firstRecord + i)
                     result.outcomes.append(outcome)
                     continue
                 }
@@ -277,7 +313,7 @@ struct ProgramEvaluator: Sendable {
                             }
                         }
                         result.text.append(10)
-                        result.candidates.append(candidate(input, row, evaluation))
+                        result.candidates.append(candidate(input, row, evaluation, ordinal: ordinals?[i] ?? batch.firstRecord + i))
                         result.places.append(PendingPlace(householdSlotRow: Int32(h), householdKey: outcome.householdKey, group: outcome.group))
                     } else {
                         outcome.kind = .accepted
@@ -290,9 +326,9 @@ struct ProgramEvaluator: Sendable {
         return result
     }
 
-    func candidate(_ input: EvalInput, _ row: Int, _ evaluation: Evaluation) -> Candidate {
+    func candidate(_ input: EvalInput, _ row: Int, _ evaluation: Evaluation, ordinal: Int) -> Candidate {
         Candidate(
-            ordinal: 0, keys: policy.orderKeys.map { $0(input, row) },
+            ordinal: ordinal, keys: policy.orderKeys.map { $0(input, row) },
             limitKeys: policy.limitKeys.map { f in
                 let c = (try? f(input, row)) ?? .null
                 return c == .null ? .null : .cell(c)
@@ -347,7 +383,10 @@ struct ProgramEvaluator: Sendable {
     }
 
     /// `decisions.jsonl` lines (a slower path than CSV: JSON with the rule trace).
-    private func evaluateJSON(_ evaluation: Evaluation, _ input: EvalInput, _ row: Int, _ outcome: inout RowOutcome, _ result: inout SliceResult, _ markers: AllocationContext) {
+    private func evaluateJSON(
+        _ evaluation: Evaluation, _ input: EvalInput, _ row: Int, _ outcome: inout RowOutcome, _ result: inout SliceResult, _ markers: AllocationContext,
+        ordinal: Int
+    ) {
         let checked = policy.checked
         let ids = layout.ids(input, row)
         func emit(_ decision: String, _ rule: String, _ reason: String, _ amount: Int64) -> Range<Int> {
@@ -388,7 +427,7 @@ struct ProgramEvaluator: Sendable {
                     _ = emit("waitlisted", cap?.id ?? "", policy.waitlistReason(budget: byBudget, input, row, language, markers), 0)
                 }
                 result.text.append(10)
-                result.candidates.append(candidate(input, row, evaluation))
+                result.candidates.append(candidate(input, row, evaluation, ordinal: ordinal))
                 result.places.append(PendingPlace(householdSlotRow: outcome.householdRow, householdKey: outcome.householdKey, group: outcome.group))
             } else {
                 outcome.kind = .accepted
@@ -428,6 +467,10 @@ final class ProgramRun {
     var groupCounts: [DecisionCounts] = []
     var groupAmounts: [Int64] = []
     var households: HouseholdTallies
+    /// A streamed run's tallies (programs whose subjects are the streamed members).
+    var ledger: StreamLedger?
+    /// A streamed run's lines for deferred subjects, in input order (few; see `DeferredMembers`).
+    var deferredText: [UInt8] = []
     var allocation: (results: [Allocation], totals: AllocationTotals)?
 
     init(policy: CompiledPolicy, output: String, language: Language, jsonl: Bool, households: Int) throws(RunError) {
@@ -446,52 +489,106 @@ final class ProgramRun {
 
     // MARK: Merging a slice (sequential, in input order)
 
-    func merge(_ slice: SliceResult) {
-        spool.write(bytes: slice.text)
-        let base = candidates.count
-        for (k, var candidate) in slice.candidates.enumerated() {
-            candidate.ordinal = base + k
+    /// Merges a slice: its lines go to the spool (`deferredText` for `.late` households), its
+    /// outcomes to the counts and the household tallies. `ordinals` and `firstRecord` give the
+    /// input row of each outcome, as in `ProgramEvaluator.evaluate`.
+    func merge(_ slice: SliceResult, households ref: HouseholdRef = .whole, ordinals: [Int]? = nil, firstRecord: Int = 0) {
+        if case .late = ref { deferredText.append(contentsOf: slice.text) } else { spool.write(bytes: slice.text) }
+        for candidate in slice.candidates {
             candidates.append(candidate)
             pendingAmounts.append(candidate.amount)
         }
-        places.append(contentsOf: slice.places)
+        for var place in slice.places {
+            switch ref {
+            case .whole: break
+            case .window(let fileRows, let keys), .late(let fileRows, let keys):
+                if place.householdSlotRow >= 0 {
+                    let r = Int(place.householdSlotRow)
+                    place.householdCell = keys[r]
+                    place.householdSlotRow = Int32(fileRows[r])
+                }
+            }
+            places.append(place)
+        }
         var jsonReasons = slice.jsonReasons.makeIterator()
         var nextJSON = jsonReasons.next()
         for (index, outcome) in slice.outcomes.enumerated() {
             let known = outcome.householdRow >= 0 || outcome.householdKey != nil
-            let slot = known ? households.slot(row: Int(outcome.householdRow)) { outcome.householdKey ?? "" } : -1
+            var reason: () -> String = { Self.csvText(slice.text[outcome.reason]) }
+            if outcome.kind == .rejected, let (i, text) = nextJSON, i == index {
+                reason = { text }
+                nextJSON = jsonReasons.next()
+            }
+            if known { tally(outcome, ref: ref, subjectRow: ordinals?[slice.firstRow + index] ?? firstRecord + slice.firstRow + index, reason: reason) }
             switch outcome.kind {
             case .invalid:
                 counts.invalid += 1
-                if slot >= 0 { households.counts[slot].invalid += 1 }
                 addGroup(outcome.group) { $0.invalid += 1 }
             case .rejected:
                 counts.rejected += 1
                 validSubjects += 1
                 rejectedBy[Int(outcome.rule)] += 1
                 if outcome.top >= 0 { rejectedAtTop[Int(outcome.top)] += 1 }
-                if slot >= 0 {
-                    var reason: () -> String = { Self.csvText(slice.text[outcome.reason]) }
-                    if let (i, text) = nextJSON, i == index {
-                        reason = { text }
-                        nextJSON = jsonReasons.next()
-                    }
-                    households.reject(slot, ruleSlot: Int(outcome.rule), reason: reason)
-                }
                 addGroup(outcome.group) { $0.rejected += 1 }
             case .accepted:
                 counts.accepted += 1
                 validSubjects += 1
                 amount += outcome.amount
                 if outcome.acceptedBy >= 0 { acceptedBy[Int(outcome.acceptedBy)] += 1 }
-                if slot >= 0 {
-                    households.counts[slot].accepted += 1
-                    households.amount[slot] += outcome.amount
-                }
                 addGroup(outcome.group, amount: outcome.amount) { $0.accepted += 1 }
             case .pending:
                 validSubjects += 1
                 if outcome.acceptedBy >= 0 { acceptedBy[Int(outcome.acceptedBy)] += 1 }
+            case .deferred:
+                break
+            }
+        }
+    }
+
+    /// Adds a decided subject to its household's tally (pending ones wait for allocation).
+    private func tally(_ outcome: RowOutcome, ref: HouseholdRef, subjectRow: Int, reason: () -> String) {
+        guard outcome.kind != .pending, outcome.kind != .deferred else { return }
+        let rule = Int(outcome.rule)
+        func update(_ t: inout HouseholdTally, _ reasons: inout ReasonPool) {
+            switch outcome.kind {
+            case .invalid: t.counts.invalid += 1
+            case .rejected: t.reject(ruleSlot: rule, subjectRow: subjectRow, reasons: &reasons, reason: reason)
+            case .accepted:
+                t.counts.accepted += 1
+                t.amount += outcome.amount
+            case .pending, .deferred: break
+            }
+        }
+        let row = Int(outcome.householdRow)
+        switch ref {
+        case .whole:
+            let slot = households.slot(row: row) { outcome.householdKey ?? "" }
+            switch outcome.kind {
+            case .invalid: households.counts[slot].invalid += 1
+            case .rejected: households.reject(slot, ruleSlot: rule, reason: reason)
+            case .accepted:
+                households.counts[slot].accepted += 1
+                households.amount[slot] += outcome.amount
+            case .pending, .deferred: break
+            }
+        case .window(let fileRows, let keys):
+            _ = fileRows
+            _ = keys
+            if row < 0 {
+                ledger?.textTally(outcome.householdKey ?? "", subjectRow: subjectRow, update)
+                return
+            }
+            switch outcome.kind {
+            case .invalid: ledger?.invalidSubject(window: row)
+            case .rejected: ledger?.reject(window: row, ruleSlot: rule, subjectRow: subjectRow, reason: reason)
+            case .accepted: ledger?.accept(window: row, amount: outcome.amount)
+            case .pending, .deferred: break
+            }
+        case .late(let fileRows, let keys):
+            if row < 0 {
+                ledger?.textTally(outcome.householdKey ?? "", subjectRow: subjectRow, update)
+            } else {
+                ledger?.lateTally(fileRow: fileRows[row], key: keys[row], update)
             }
         }
     }

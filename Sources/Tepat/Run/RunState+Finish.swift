@@ -36,7 +36,7 @@ extension RunState {
         var householdRows = 0
         var householdCounts: [DecisionCounts] = []
         for program in programs {
-            let (text, rows, counts) = householdLines(program)
+            let (text, rows, counts) = try householdLines(program)
             householdsFile.write(bytes: text)
             householdRows += rows
             householdCounts.append(counts)
@@ -150,13 +150,65 @@ extension RunState {
 
     // MARK: households
 
-    func householdLines(_ program: ProgramRun) -> ([UInt8], Int, DecisionCounts) {
-        var tallies = program.households
+    /// `households.csv` rows of one program: households in file order, then households known only
+    /// by the text their subjects name, in the order of their first subject.
+    func householdLines(_ program: ProgramRun) throws(RunError) -> ([UInt8], Int, DecisionCounts) {
+        var writer = HouseholdLineWriter(program: program, language: options.language)
         let checked = program.policy.checked
         let results = program.allocation?.results ?? []
         let totals = program.allocation?.totals ?? AllocationTotals()
-        let language = options.language
         let ruleCount = checked.rules.count
+        let keyEntity = household.map { schema.entities[$0] }
+        if var ledger = program.ledger {
+            // Allocation outcomes join the tallies of their households, after every subject's own.
+            for (k, place) in program.places.enumerated() where k < results.count {
+                func update(_ t: inout HouseholdTally, _ reasons: inout ReasonPool) {
+                    applyAllocation(results[k], amount: program.candidatesAmount(k), to: &t, reasons: &reasons, program: program, totals: totals, ruleCount: ruleCount)
+                }
+                if place.householdSlotRow >= 0 {
+                    ledger.lateTally(fileRow: Int(place.householdSlotRow), key: place.householdCell, update)
+                } else if let key = place.householdKey {
+                    ledger.textTally(key, subjectRow: Int.max, update)
+                }
+            }
+            let keyType = keyEntity.map { $0.fields[$0.key].type } ?? .string
+            let strings = household.map { tables[$0] } ?? Table(entity: 0, fieldCount: 0, linkCount: 0)
+            try ledger.forEachHousehold { _, key, tally throws(RunError) in
+                writer.write(tally, reasons: ledger.reasons) { program.layout.write(cell: key, type: keyType, table: strings, into: &$0) }
+            }
+            for (key, entry) in ledger.byText.sorted(by: { ($0.value.firstRow, $0.key) < ($1.value.firstRow, $1.key) }) {
+                writer.write(entry.tally, reasons: ledger.reasons) { $0.append(csvField: Array(key.utf8)[...]) }
+            }
+            return (writer.text, writer.rows, writer.decisions)
+        }
+        var tallies = program.households
+        for (k, place) in program.places.enumerated() where k < results.count {
+            if place.householdSlotRow < 0 && place.householdKey == nil { continue }
+            let slot = tallies.slot(row: Int(place.householdSlotRow)) { place.householdKey ?? "" }
+            var t = tallies.tally(slot)
+            applyAllocation(results[k], amount: program.candidatesAmount(k), to: &t, reasons: &tallies.reasons, program: program, totals: totals, ruleCount: ruleCount)
+            tallies.set(slot, t)
+        }
+        for slot in tallies.outputOrder {
+            writer.write(tallies.tally(slot), reasons: tallies.reasons) { out in
+                if let h = household, let e = keyEntity, tallies.rows[slot] >= 0 {
+                    program.layout.write(cell: tables[h].columns[e.key][Int(tallies.rows[slot])], type: e.fields[e.key].type, table: tables[h], into: &out)
+                } else {
+                    out.append(csvField: Array(tallies.keys[slot].utf8)[...])
+                }
+            }
+        }
+        return (writer.text, writer.rows, writer.decisions)
+    }
+
+    /// Adds what allocation decided for one subject to its household's tally: a limit's or a
+    /// cap's reason counts only where no subject was rejected by a rule.
+    func applyAllocation(
+        _ result: Allocation, amount: Int64, to t: inout HouseholdTally, reasons: inout ReasonPool, program: ProgramRun, totals: AllocationTotals,
+        ruleCount: Int
+    ) {
+        let checked = program.policy.checked
+        let language = options.language
         let evaluator = program.evaluator
         // Allocation texts that read no data are rendered here; the others fall back to the cap's id.
         func allocationText(limit: Int? = nil, budget: Bool = false, rank: Int) -> String {
@@ -167,94 +219,17 @@ extension RunState {
             if limit == nil { return evaluator.policy.waitlistReason(budget: budget, EvalInput(tables: []), 0, language, context) }
             return limit.flatMap { checked.allocation?.limits[$0].id } ?? ""
         }
-        for (k, place) in program.places.enumerated() where k < results.count {
-            if place.householdSlotRow < 0 && place.householdKey == nil { continue }
-            let slot = tallies.slot(row: Int(place.householdSlotRow)) { place.householdKey ?? "" }
-            switch results[k] {
-            case .accepted:
-                tallies.counts[slot].accepted += 1
-                tallies.amount[slot] += program.candidatesAmount(k)
-            case .limited(let limit, let rank):
-                tallies.reject(slot, ruleSlot: ruleCount + limit) { allocationText(limit: limit, rank: rank) }
-            case .waitlisted(let rank, let byBudget):
-                tallies.counts[slot].waitlisted += 1
-                if tallies.firstWaitlist[slot] < 0 {
-                    tallies.firstWaitlist[slot] = tallies.reasons.intern(allocationText(budget: byBudget, rank: rank))
-                }
-            }
+        switch result {
+        case .accepted:
+            t.counts.accepted += 1
+            t.amount += amount
+        case .limited(let limit, let rank):
+            // After every subject's own reason: a rule's rejection comes first.
+            t.reject(ruleSlot: ruleCount + limit, subjectRow: Int.max - 1, reasons: &reasons) { allocationText(limit: limit, rank: rank) }
+        case .waitlisted(let rank, let byBudget):
+            t.counts.waitlisted += 1
+            if t.firstWaitlist < 0 { t.firstWaitlist = reasons.intern(allocationText(budget: byBudget, rank: rank)) }
         }
-        let limitIds = checked.allocation?.limits.map(\.id) ?? []
-        let capId = checked.allocation?.quota?.id ?? checked.allocation?.budget?.id ?? ""
-        func ruleId(_ slot: Int) -> String { slot < ruleCount ? checked.rules[slot].id : (slot - ruleCount < limitIds.count ? limitIds[slot - ruleCount] : "") }
-        func ruleTitle(_ slot: Int) -> String? { slot < ruleCount ? checked.rules[slot].title : nil }
-        let noun = program.layout.subject == program.layout.person ? (language == .en ? "member" : "anggota") : (language == .en ? "application" : "permohonan")
-        var text: [UInt8] = []
-        text.reserveCapacity(tallies.keys.count * 100)
-        var programField: [UInt8] = []
-        programField.append(csvField: Array(checked.id.utf8)[...])
-        let keyEntity = household.map { schema.entities[$0] }
-        var rows = 0
-        var decisions = DecisionCounts()
-        for slot in tallies.keys.indices {
-            let c = tallies.counts[slot]
-            let total = c.total
-            guard total > 0 else { continue }
-            var decision: String, rule = "", reason: String
-            if c.accepted > 0 {
-                decision = "accepted"
-                decisions.accepted += 1
-                reason = language == .en ? "\(c.accepted) of \(total) \(noun)s accepted" : "\(c.accepted) dari \(total) \(noun) diterima"
-            } else if c.waitlisted > 0 {
-                decision = "waitlisted"
-                decisions.waitlisted += 1
-                rule = capId
-                reason = tallies.reasons[tallies.firstWaitlist[slot]]
-            } else if c.rejected > 0 {
-                decision = "rejected"
-                decisions.rejected += 1
-                var byRule: [(slot: Int, count: Int)] = []
-                for r in 0..<tallies.ruleSlots where tallies.ruleCounts[slot * tallies.ruleSlots + r] > 0 {
-                    byRule.append((r, Int(tallies.ruleCounts[slot * tallies.ruleSlots + r])))
-                }
-                byRule.sort { $0.count != $1.count ? $0.count > $1.count : $0.slot < $1.slot }
-                if byRule.count == 1, c.invalid == 0 {
-                    rule = ruleId(byRule[0].slot)
-                    reason = tallies.reasons[tallies.firstReason[slot]]
-                } else {
-                    rule = byRule.map { ruleId($0.slot) }.joined(separator: ";")
-                    var parts = byRule.map { item -> String in
-                        let what = ruleTitle(item.slot).map { language == .en ? "fail “\($0)”" : "tidak memenuhi “\($0)”" } ?? (language == .en ? "fail" : "tidak memenuhi")
-                        return "\(item.count) \(noun) \(what) (\(ruleId(item.slot)))"
-                    }
-                    if c.invalid > 0 { parts.append(language == .en ? "\(c.invalid) \(noun) with invalid data" : "\(c.invalid) \(noun) dengan data tidak valid") }
-                    reason = parts.joined(separator: ", ")
-                }
-            } else {
-                decision = "invalid"
-                decisions.invalid += 1
-                reason = language == .en ? "\(c.invalid) \(noun) with invalid data" : "\(c.invalid) \(noun) dengan data tidak valid"
-            }
-            text.append(contentsOf: programField)
-            text.append(44)
-            if let h = household, let e = keyEntity, tallies.rows[slot] >= 0 {
-                program.layout.write(cell: tables[h].columns[e.key][Int(tallies.rows[slot])], type: e.fields[e.key].type, table: tables[h], into: &text)
-            } else {
-                text.append(csvField: Array(tallies.keys[slot].utf8)[...])
-            }
-            text.append(44)
-            text.append(utf8: decision)
-            text.append(44)
-            text.append(csvField: Array(rule.utf8)[...])
-            text.append(44)
-            text.append(csvField: Array(reason.utf8)[...])
-            text.append(44)
-            text.append(integer: Int64(c.accepted))
-            text.append(44)
-            text.append(integer: tallies.amount[slot])
-            text.append(10)
-            rows += 1
-        }
-        return (text, rows, decisions)
     }
 
     // MARK: summary

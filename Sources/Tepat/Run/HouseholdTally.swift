@@ -1,0 +1,65 @@
+import TepatModel
+import TepatReport
+
+/// What happened to the subjects of one household in one program: a row of `households.csv`
+/// before it is rendered.
+struct HouseholdTally: Sendable {
+    var counts = DecisionCounts()
+    var amount: Int64 = 0
+    /// The interned reason of the first rejected subject (by input row), or -1.
+    var firstReason: Int32 = -1
+    /// The input row of that subject (`Int.max` when none), so tallies made at different times
+    /// (a streamed household and its late, deferred members) agree on which came first.
+    var firstReasonRow = Int.max
+    /// The interned reason of the first waitlisted subject, or -1.
+    var firstWaitlist: Int32 = -1
+    /// Rejections per rule slot (rules, then allocation limits).
+    var ruleCounts: [UInt16]
+
+    init(ruleSlots: Int) {
+        ruleCounts = Array(repeating: 0, count: ruleSlots)
+    }
+
+    /// Adds a rejection by `ruleSlot`; `reason` is interned only when it is the first.
+    mutating func reject(ruleSlot: Int, subjectRow: Int, reasons: inout ReasonPool, reason: () -> String) {
+        counts.rejected += 1
+        if ruleSlot >= 0, ruleSlot < ruleCounts.count, ruleCounts[ruleSlot] < .max { ruleCounts[ruleSlot] += 1 }
+        if subjectRow < firstReasonRow {
+            firstReason = reasons.intern(reason())
+            firstReasonRow = subjectRow
+        }
+    }
+
+    /// Merges the tally of other subjects of the same household.
+    mutating func add(_ other: HouseholdTally) {
+        counts.accepted += other.counts.accepted
+        counts.rejected += other.counts.rejected
+        counts.waitlisted += other.counts.waitlisted
+        counts.invalid += other.counts.invalid
+        amount += other.amount
+        for i in ruleCounts.indices where i < other.ruleCounts.count {
+            ruleCounts[i] = UInt16(clamping: Int(ruleCounts[i]) + Int(other.ruleCounts[i]))
+        }
+        if other.firstReasonRow < firstReasonRow {
+            firstReason = other.firstReason
+            firstReasonRow = other.firstReasonRow
+        }
+        if firstWaitlist < 0 { firstWaitlist = other.firstWaitlist }
+    }
+}
+
+/// Reason texts repeat a lot ("Desil 6 melebihi batas desil 4"): kept once each.
+struct ReasonPool: Sendable {
+    private var ids: [String: Int32] = [:]
+    private(set) var texts: [String] = []
+
+    mutating func intern(_ text: String) -> Int32 {
+        if let id = ids[text] { return id }
+        let id = Int32(texts.count)
+        texts.append(text)
+        ids[text] = id
+        return id
+    }
+
+    subscript(id: Int32) -> String { id >= 0 && Int(id) < texts.count ? texts[Int(id)] : "" }
+}

@@ -1,0 +1,124 @@
+import Foundation
+import TepatData
+import TepatModel
+
+/// The households a streamed run holds: those the members being read need, read ahead from
+/// `households.csv` as members ask for them and let go once members have moved past them.
+/// Population exports list a family's members together and in the order of the families, so the
+/// window stays a few chunks wide whatever the population; a member whose household is not in
+/// reach is deferred to the end of the run (`DeferredMembers`), never dropped.
+///
+/// Duplicate No. KK are found without holding every key: `seen` (a Bloom filter) says which
+/// keys are certainly new; a household whose key was perhaps seen is kept out of the window and
+/// settled exactly at the end.
+struct HouseholdWindow {
+    let entity: Int
+    let keyField: Int
+    let keyType: FieldType
+    /// Per field: whether it holds interned text.
+    let isText: [Bool]
+    /// Households read ahead of need, at most (a few member chunks' worth).
+    let capacity: Int
+    private var reader: EntityReader?
+    private let chunkRecords: Int
+    private(set) var atEnd: Bool
+    /// The held households; its string pool is the run's one pool for household strings.
+    private(set) var table: Table
+    /// Per held row: its record index in the file (file order).
+    private(set) var fileRows: [Int] = []
+    private var index = KeyIndex()
+    private var seen: SeenKeys
+    /// Keys of valid households that were perhaps seen before (duplicates, or filter noise).
+    private(set) var perhapsDuplicate = Set<Int64>()
+    /// Invalid household records read since the caller last took them.
+    var invalid: [InvalidRecord] = []
+    private(set) var recordsRead = 0
+
+    init(folder: PopulationFolder, entity: Int, strings: [String], capacity: Int, chunkRecords: Int) throws(RunError) {
+        self.entity = entity
+        let e = folder.schema.entities[entity]
+        keyField = e.key
+        keyType = e.fields[e.key].type
+        isText = e.fields.map { $0.type == .string }
+        self.capacity = max(1024, capacity)
+        self.chunkRecords = max(64, chunkRecords)
+        do { reader = try folder.reader(for: entity, stringSeed: strings) } catch { throw RunError(error.message(.en)) }
+        atEnd = reader == nil
+        table = Table(entity: entity, fieldCount: e.fields.count, linkCount: e.links.count, strings: StringPool(seed: strings))
+        let size = folder.files[entity].flatMap { try? FileManager.default.attributesOfItem(atPath: $0.path)[.size] as? Int } ?? 0
+        seen = SeenKeys(expectedKeys: size / 48 + 1024)
+    }
+
+    var count: Int { table.count }
+
+    /// The held row of the valid household with key `code`, reading ahead while there is room.
+    mutating func row(of code: Int64) throws(RunError) -> Int32? {
+        while true {
+            if let r = index[code] { return r }
+            guard !atEnd, table.count < capacity else { return nil }
+            try readChunk()
+        }
+    }
+
+    /// The held row of `code` without reading ahead.
+    func heldRow(of code: Int64) -> Int32? { index[code] }
+
+    /// A copy of the key index, for readers on other threads.
+    var heldRows: KeyIndex { index }
+
+    private mutating func readChunk() throws(RunError) {
+        guard var reader else {
+            atEnd = true
+            return
+        }
+        let chunk: RawChunk?
+        do { chunk = try reader.nextChunk(maxRecords: chunkRecords) } catch { throw RunError(error.message(.en)) }
+        self.reader = reader
+        guard let chunk else {
+            atEnd = true
+            return
+        }
+        let batch = reader.parse(chunk)
+        let fields = batch.table.columns.indices
+        var cells = [Cell](repeating: .null, count: fields.count)
+        for (i, status) in batch.rows.enumerated() {
+            switch status {
+            case .invalid(let k):
+                invalid.append(batch.invalid[Int(k)])
+            case .valid(let r):
+                let row = Int(r)
+                let key = batch.table.columns[keyField][row]
+                if key != .null, seen.insert(key) {
+                    perhapsDuplicate.insert(key)
+                    continue
+                }
+                for f in fields {
+                    guard batch.table.loaded[f], table.loaded[f] else { continue }
+                    let c = batch.table.columns[f][row]
+                    cells[f] = isText[f] && c != .null ? table.strings.intern(batch.table.strings[c]) : c
+                }
+                cells.withUnsafeBufferPointer { table.append(cells: $0, line: batch.table.lines[row]) }
+                fileRows.append(batch.firstRecord + i)
+                if key != .null { index.insert(key, Int32(table.count - 1)) }
+            }
+        }
+        recordsRead += batch.rows.count
+    }
+
+    /// Lets go of the held rows before `row`; returns how many.
+    mutating func release(before row: Int) -> Int {
+        let n = min(max(0, row), table.count)
+        guard n > 0 else { return 0 }
+        table.removeFirst(n)
+        fileRows.removeFirst(n)
+        var rebuilt = KeyIndex(minimumCapacity: table.count)
+        for (r, key) in table.columns[keyField].enumerated() where key != .null { rebuilt.insert(key, Int32(r)) }
+        index = rebuilt
+        return n
+    }
+
+    /// Interns `text` in the household string pool (for households read again at the end).
+    mutating func intern(_ text: String) -> Cell { table.strings.intern(text) }
+
+    var strings: StringPool { table.strings }
+}

@@ -1,0 +1,175 @@
+import Foundation
+import TepatModel
+import TepatReport
+
+/// Per program, the `households.csv` tallies of a streamed run, in memory only while the
+/// household is in the window: when the window lets a household go, its tally is written to a
+/// scratch file of fixed-size records (in household file order), so memory does not grow with the
+/// population. Subjects decided later (deferred members) tally by the household's file row and
+/// are merged in when the file is read back.
+struct StreamLedger {
+    let ruleSlots: Int
+    // Per window row (parallel to `HouseholdWindow`'s rows).
+    private(set) var accepted: [Int32] = []
+    private(set) var rejected: [Int32] = []
+    private(set) var invalid: [Int32] = []
+    private(set) var amount: [Int64] = []
+    private(set) var firstReason: [Int32] = []
+    private(set) var firstReasonRow: [Int] = []
+    private(set) var ruleCounts: [UInt16] = []
+    var reasons = ReasonPool()
+    /// Subjects decided after their household left the window, by the household's file row.
+    var late: [Int: (key: Cell, tally: HouseholdTally)] = [:]
+    /// Households known only by the text their subjects name (missing or invalid households).
+    var byText: [String: (firstRow: Int, tally: HouseholdTally)] = [:]
+    private let file: AtomicFile
+    private(set) var recordsWritten = 0
+
+    init(ruleSlots: Int, scratchPath: String) throws(RunError) {
+        self.ruleSlots = ruleSlots
+        file = try AtomicFile(path: scratchPath)
+    }
+
+    var recordSize: Int { 48 + ((ruleSlots * 2 + 7) & ~7) }
+
+    /// Makes room for window rows up to `count`.
+    mutating func grow(to count: Int) {
+        let n = count - accepted.count
+        guard n > 0 else { return }
+        accepted.append(contentsOf: repeatElement(0, count: n))
+        rejected.append(contentsOf: repeatElement(0, count: n))
+        invalid.append(contentsOf: repeatElement(0, count: n))
+        amount.append(contentsOf: repeatElement(0, count: n))
+        firstReason.append(contentsOf: repeatElement(-1, count: n))
+        firstReasonRow.append(contentsOf: repeatElement(Int.max, count: n))
+        ruleCounts.append(contentsOf: repeatElement(0, count: n * ruleSlots))
+    }
+
+    // MARK: Window rows (streamed subjects, in input order)
+
+    mutating func invalidSubject(window row: Int) { invalid[row] += 1 }
+
+    mutating func accept(window row: Int, amount a: Int64) {
+        accepted[row] += 1
+        amount[row] += a
+    }
+
+    mutating func reject(window row: Int, ruleSlot: Int, subjectRow: Int, reason: () -> String) {
+        rejected[row] += 1
+        if ruleSlot >= 0, ruleSlot < ruleSlots {
+            let i = row * ruleSlots + ruleSlot
+            if ruleCounts[i] < .max { ruleCounts[i] += 1 }
+        }
+        if firstReason[row] < 0 {
+            firstReason[row] = reasons.intern(reason())
+            firstReasonRow[row] = subjectRow
+        }
+    }
+
+    // MARK: Households by file row or by text (deferred subjects)
+
+    mutating func lateTally(fileRow: Int, key: Cell, _ update: (inout HouseholdTally, inout ReasonPool) -> Void) {
+        var entry = late[fileRow] ?? (key, HouseholdTally(ruleSlots: ruleSlots))
+        update(&entry.tally, &reasons)
+        late[fileRow] = entry
+    }
+
+    mutating func textTally(_ key: String, subjectRow: Int, _ update: (inout HouseholdTally, inout ReasonPool) -> Void) {
+        var entry = byText[key] ?? (subjectRow, HouseholdTally(ruleSlots: ruleSlots))
+        entry.firstRow = min(entry.firstRow, subjectRow)
+        update(&entry.tally, &reasons)
+        byText[key] = entry
+    }
+
+    // MARK: Letting households go
+
+    /// Writes the tallies of window rows `0..<count` that have subjects, then drops them.
+    mutating func evict(_ count: Int, fileRows: ArraySlice<Int>, keys: ArraySlice<Cell>) {
+        guard count > 0 else { return }
+        var out: [UInt8] = []
+        out.reserveCapacity(count * recordSize / 2)
+        for r in 0..<count where accepted[r] + rejected[r] + invalid[r] > 0 {
+            out.appendRaw(Int64(fileRows[fileRows.startIndex + r]))
+            out.appendRaw(keys[keys.startIndex + r])
+            out.appendRaw(accepted[r])
+            out.appendRaw(rejected[r])
+            out.appendRaw(invalid[r])
+            out.appendRaw(firstReason[r])
+            out.appendRaw(amount[r])
+            out.appendRaw(Int64(firstReasonRow[r] == Int.max ? Int64.max : Int64(firstReasonRow[r])))
+            for s in 0..<ruleSlots { out.appendRaw(ruleCounts[r * ruleSlots + s]) }
+            while out.count % 8 != 0 { out.append(0) }
+            recordsWritten += 1
+        }
+        file.write(bytes: out)
+        accepted.removeFirst(count)
+        rejected.removeFirst(count)
+        invalid.removeFirst(count)
+        amount.removeFirst(count)
+        firstReason.removeFirst(count)
+        firstReasonRow.removeFirst(count)
+        ruleCounts.removeFirst(count * ruleSlots)
+    }
+
+    /// Reads the written tallies back in file-row order, merged with the late ones, calling
+    /// `body(fileRow, key, tally)` for each household; then removes the scratch file.
+    func forEachHousehold(_ body: (Int, Cell, HouseholdTally) throws(RunError) -> Void) throws(RunError) {
+        try file.commit()
+        defer { unlink(file.path) }
+        guard let handle = FileHandle(forReadingAtPath: file.path) else { throw RunError("cannot read back \(file.path)") }
+        defer { try? handle.close() }
+        let lateRows = late.keys.sorted()
+        var nextLate = 0
+        func flushLate(before row: Int) throws(RunError) {
+            while nextLate < lateRows.count, lateRows[nextLate] < row {
+                let entry = late[lateRows[nextLate]]!
+                try body(lateRows[nextLate], entry.key, entry.tally)
+                nextLate += 1
+            }
+        }
+        let size = recordSize
+        var bytes: [UInt8] = []
+        while true {
+            let data = handle.readData(ofLength: size * 16_384)
+            if data.isEmpty { break }
+            bytes.append(contentsOf: data)
+            var offset = 0
+            while offset + size <= bytes.count {
+                let fileRow = Int(bytes.readRaw(Int64.self, at: offset))
+                let key = bytes.readRaw(Int64.self, at: offset + 8)
+                var tally = HouseholdTally(ruleSlots: ruleSlots)
+                tally.counts.accepted = Int(bytes.readRaw(Int32.self, at: offset + 16))
+                tally.counts.rejected = Int(bytes.readRaw(Int32.self, at: offset + 20))
+                tally.counts.invalid = Int(bytes.readRaw(Int32.self, at: offset + 24))
+                tally.firstReason = bytes.readRaw(Int32.self, at: offset + 28)
+                tally.amount = bytes.readRaw(Int64.self, at: offset + 32)
+                let first = bytes.readRaw(Int64.self, at: offset + 40)
+                tally.firstReasonRow = first == Int64.max ? Int.max : Int(first)
+                for s in 0..<ruleSlots { tally.ruleCounts[s] = bytes.readRaw(UInt16.self, at: offset + 48 + 2 * s) }
+                try flushLate(before: fileRow)
+                if nextLate < lateRows.count, lateRows[nextLate] == fileRow {
+                    tally.add(late[fileRow]!.tally)
+                    nextLate += 1
+                }
+                try body(fileRow, key, tally)
+                offset += size
+            }
+            bytes.removeFirst(offset)
+        }
+        try flushLate(before: Int.max)
+    }
+
+    func discard() { file.discard() }
+}
+
+extension [UInt8] {
+    @inline(__always)
+    mutating func appendRaw<T: FixedWidthInteger>(_ value: T) {
+        Swift.withUnsafeBytes(of: value.littleEndian) { append(contentsOf: $0) }
+    }
+
+    @inline(__always)
+    func readRaw<T: FixedWidthInteger>(_ type: T.Type, at offset: Int) -> T {
+        withUnsafeBytes { T(littleEndian: $0.loadUnaligned(fromByteOffset: offset, as: T.self)) }
+    }
+}
