@@ -51,6 +51,12 @@ struct RunCommand: ParsableCommand {
     @Option(name: .customLong("expect-limit"), help: "With --expect: how many differing subjects to list.")
     var expectLimit = 20
 
+    @Option(name: .customLong("batch-size"), help: ArgumentHelp("Records per chunk read at once.", visibility: .hidden))
+    var batchSize = 32_768
+
+    @Flag(name: .customLong("load-households-whole"), help: ArgumentHelp("Load every household before the members instead of streaming them (for comparisons).", visibility: .hidden))
+    var loadHouseholdsWhole = false
+
     func validate() throws {
         if updateExpected && expect == nil { throw ValidationError("--update-expected needs --expect DIR: the folder to write the expected decisions to") }
         if expectLimit < 0 { throw ValidationError("--expect-limit needs a number ≥ 0") }
@@ -83,8 +89,9 @@ struct RunCommand: ParsableCommand {
             FileHandle.standardError.write(Data(workspace.renderer.render(workspace.diagnostics.sorted).utf8))
             throw ExitCode(1)
         }
-        let options = RunOptions(
-            population: population, output: out, jobs: jobs, failOnError: onError == .fail, format: format, language: lang)
+        var options = RunOptions(
+            population: population, output: out, jobs: jobs, failOnError: onError == .fail, format: format, language: lang, batchSize: batchSize)
+        options.loadWhole = loadHouseholdsWhole
         let showProgress = !quiet && isatty(2) != 0
         let reporter = ProgressReporter(enabled: showProgress)
         do {

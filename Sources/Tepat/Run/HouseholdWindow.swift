@@ -60,6 +60,9 @@ struct HouseholdWindow {
         }
     }
 
+    /// Reads the next chunk of households (the end of a run reads the ones no member reached).
+    mutating func readMore() throws(RunError) { try readChunk() }
+
     /// The held row of `code` without reading ahead.
     func heldRow(of code: Int64) -> Int32? { index[code] }
 

@@ -106,8 +106,10 @@ struct RunState {
     }
 
     mutating func read() throws(RunError) {
-        let households = household.map { _ in 0 } ?? 0
-        _ = households
+        if !options.loadWhole, let shape = streamShape() {
+            try readStreamed(shape)
+            return
+        }
         // Entities before the member stream are loaded whole (households).
         let order = loadOrder()
         let streamIndex = member.flatMap { order.firstIndex(of: $0) } ?? order.count
@@ -315,6 +317,9 @@ struct RunState {
     }
 
     func discard() {
-        for program in programs { program.spool.discard() }
+        for program in programs {
+            program.spool.discard()
+            program.ledger?.discard()
+        }
     }
 }

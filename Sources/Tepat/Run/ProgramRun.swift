@@ -487,6 +487,16 @@ final class ProgramRun {
 
     func candidatesAmount(_ k: Int) -> Int64 { k < pendingAmounts.count ? pendingAmounts[k] : 0 }
 
+    /// Candidates merged late (deferred subjects) join the others in input order, which is the
+    /// order of their pending lines in the decisions and the allocation's last tie-breaker.
+    func putCandidatesInInputOrder() {
+        guard zip(candidates, candidates.dropFirst()).contains(where: { $0.ordinal > $1.ordinal }) else { return }
+        let order = candidates.indices.sorted { candidates[$0].ordinal < candidates[$1].ordinal }
+        candidates = order.map { candidates[$0] }
+        places = order.map { places[$0] }
+        pendingAmounts = order.map { pendingAmounts[$0] }
+    }
+
     // MARK: Merging a slice (sequential, in input order)
 
     /// Merges a slice: its lines go to the spool (`deferredText` for `.late` households), its

@@ -16,6 +16,9 @@ public struct RunOptions: Sendable {
     public var language: Language
     /// Records per chunk read and parsed at once.
     public var batchSize: Int
+    /// Load households whole instead of streaming them through a window (the way a schema that
+    /// cannot stream is run; tests compare the two).
+    public var loadWhole = false
 
     public init(
         population: String = Workspace.defaultPopulationPath, output: String = "out",

@@ -11,6 +11,7 @@ extension RunState {
     mutating func finish(workspace: Workspace, started: Date) throws(RunError) -> RunResult {
         for program in programs {
             program.spool.flush()
+            program.putCandidatesInInputOrder()
             program.allocation = Allocator.allocate(program.candidates, policy: program.policy.checked.allocation)
             program.candidates = []
         }
@@ -95,6 +96,7 @@ extension RunState {
         var pendingIndex = 0
         var rows = 0
         var carry: [UInt8] = []
+        var deferredLines = program.deferredText.split(separator: 10, omittingEmptySubsequences: false).makeIterator()
         let results = program.allocation?.results ?? []
         let totals = program.allocation?.totals ?? AllocationTotals()
         let limits = program.policy.checked.allocation?.limits.count ?? 0
@@ -108,6 +110,11 @@ extension RunState {
             var start = 0
             while let newline = carry[start...].firstIndex(of: 10) {
                 var line = carry[start..<newline]
+                if line.count == 1, line.first == DeferredLine.marker {
+                    // A deferred subject: its line was written at the end of the stream.
+                    guard let late = deferredLines.next() else { throw RunError("internal error: a deferred decision is missing") }
+                    line = ArraySlice(late)
+                }
                 if line.first == SpoolBytes.pending {
                     line = line.dropFirst()
                     let result = pendingIndex < results.count ? results[pendingIndex] : .accepted(rank: 0)

@@ -86,6 +86,7 @@ struct StreamLedger {
     /// Writes the tallies of window rows `0..<count` that have subjects, then drops them.
     mutating func evict(_ count: Int, fileRows: ArraySlice<Int>, keys: ArraySlice<Cell>) {
         guard count > 0 else { return }
+        grow(to: count)
         var out: [UInt8] = []
         out.reserveCapacity(count * recordSize / 2)
         for r in 0..<count where accepted[r] + rejected[r] + invalid[r] > 0 {

@@ -1,0 +1,121 @@
+import Foundation
+import Testing
+
+@testable import Tepat
+@testable import TepatData
+
+/// A streamed run (households through a window, members deferred when their household is out of
+/// reach or their NIK was perhaps seen) must write exactly what a run that loads every household
+/// first writes — on dirty data, and whatever the order of the files. Tiny chunks make the window
+/// slide, overflow and defer many times.
+@Suite struct StreamedRunTests {
+    enum Order: String, CaseIterable, Sendable {
+        /// As generated: families in order, members listed with their family.
+        case generated
+        /// Members in random order: most are deferred.
+        case shuffledMembers
+        /// Households listed backwards: members reach ahead beyond the window.
+        case reversedHouseholds
+        /// Members moved a little out of place (as an export merged from two sources might be).
+        case locallyDisplaced
+    }
+
+    static let policies = SampleRunTests.root.appendingPathComponent(Workspace.defaultPolicyPath).path
+    static let outputs = ["decisions.csv", "households.csv", "summary.json", "invalid.csv"]
+
+    /// A dirty generated population, its member or household records reordered as `order` says.
+    static func population(_ order: Order) throws -> URL {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("tepat-streamed-\(order.rawValue)-\(UUID().uuidString)")
+        _ = try PopulationGenerator.generate(GeneratorOptions(households: 1_500, seed: 11, dirty: true), to: dir.path, calendar: nil)
+        var random = SplitMix(seed: 5)
+        switch order {
+        case .generated: break
+        case .shuffledMembers:
+            try reorder(dir.appendingPathComponent("members.csv")) { $0.shuffle(using: &random) }
+        case .reversedHouseholds:
+            try reorder(dir.appendingPathComponent("households.csv")) { $0.reverse() }
+        case .locallyDisplaced:
+            try reorder(dir.appendingPathComponent("members.csv")) { records in
+                for i in stride(from: 0, to: records.count, by: 97) {
+                    let j = min(records.count - 1, i + Int(random.next() % 400))
+                    records.swapAt(i, j)
+                }
+            }
+        }
+        return dir
+    }
+
+    /// Rewrites a CSV file with its records (not lines: a quoted field may hold a line break)
+    /// reordered; the header stays first.
+    static func reorder(_ url: URL, _ change: (inout [[UInt8]]) -> Void) throws {
+        let bytes = [UInt8](try Data(contentsOf: url))
+        var records: [[UInt8]] = []
+        var start = 0, quotes = 0
+        for (i, b) in bytes.enumerated() {
+            if b == 34 { quotes += 1 }
+            if b == 10, quotes % 2 == 0 {
+                records.append(Array(bytes[start...i]))
+                start = i + 1
+                quotes = 0
+            }
+        }
+        if start < bytes.count { records.append(Array(bytes[start...]) + [10]) }
+        let header = records.removeFirst()
+        change(&records)
+        try Data(([header] + records).joined()).write(to: url)
+    }
+
+    func run(_ population: URL, loadWhole: Bool, jobs: Int, batchSize: Int) throws -> URL {
+        let out = FileManager.default.temporaryDirectory.appendingPathComponent("tepat-streamed-out-\(UUID().uuidString)")
+        var options = RunOptions(population: population.path, output: out.path, jobs: jobs, batchSize: batchSize)
+        options.loadWhole = loadWhole
+        _ = try PopulationRun.run(Workspace.load(paths: [Self.policies]), options: options)
+        return out
+    }
+
+    @Test(arguments: Order.allCases)
+    func streamedRunWritesWhatAWholeRunWrites(order: Order) throws {
+        let population = try Self.population(order)
+        let whole = try run(population, loadWhole: true, jobs: 2, batchSize: 4_096)
+        let streamed = try run(population, loadWhole: false, jobs: 2, batchSize: 256)
+        let streamedOneJob = try run(population, loadWhole: false, jobs: 1, batchSize: 256)
+        defer {
+            for url in [population, whole, streamed, streamedOneJob] { try? FileManager.default.removeItem(at: url) }
+        }
+        for name in Self.outputs {
+            let a = try Data(contentsOf: whole.appendingPathComponent(name))
+            let b = try Data(contentsOf: streamed.appendingPathComponent(name))
+            let c = try Data(contentsOf: streamedOneJob.appendingPathComponent(name))
+            #expect(a == b, "\(name): streamed (\(order)) differs from the whole run")
+            #expect(b == c, "\(name): streamed (\(order)) differs between --jobs 2 and --jobs 1")
+        }
+        // No scratch file is left behind.
+        let files = try FileManager.default.contentsOfDirectory(atPath: streamed.path).sorted()
+        #expect(files == ["decisions.csv", "households.csv", "invalid.csv", "manifest.json", "report.html", "summary.json"])
+    }
+
+    @Test func aFalsePositiveOfTheSeenKeysFilterIsOnlyAPerhaps() {
+        var seen = SeenKeys(expectedKeys: 1_000)
+        var perhaps = 0
+        for key in Int64(3_671_000_000_000_000)..<Int64(3_671_000_000_010_000) where seen.insert(key) { perhaps += 1 }
+        // Ten times more keys than sized for: some false positives, and every key is still "perhaps" after.
+        #expect(perhaps > 0)
+        #expect((Int64(3_671_000_000_000_000)..<Int64(3_671_000_000_010_000)).allSatisfy { seen.mightContain($0) })
+        var sized = SeenKeys(expectedKeys: 100_000)
+        let noise = (Int64(1)...Int64(100_000)).filter { sized.insert($0 &* 7_919) }.count
+        #expect(noise < 1_000, "false positives at the sized load should be well under 1 %")
+    }
+}
+
+/// A small deterministic random source for reordering test files.
+struct SplitMix: RandomNumberGenerator {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9e37_79b9_7f4a_7c15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xbf58_476d_1ce4_e5b9
+        z = (z ^ (z >> 27)) &* 0x94d0_49bb_1331_11eb
+        return z ^ (z >> 31)
+    }
+}
