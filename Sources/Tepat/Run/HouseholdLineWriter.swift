@@ -27,6 +27,12 @@ struct HouseholdLineWriter {
         noun = program.layout.subject == program.layout.person ? (language == .en ? "member" : "anggota") : (language == .en ? "application" : "permohonan")
     }
 
+    /// Hands over the rows written so far (to be written to the file).
+    mutating func take() -> [UInt8] {
+        defer { text.removeAll(keepingCapacity: true) }
+        return text
+    }
+
     /// Appends the row of one household (none when it has no subject); `key` writes its id field.
     mutating func write(_ t: HouseholdTally, reasons: ReasonPool, key: (inout [UInt8]) -> Void) {
         let c = t.counts

@@ -37,8 +37,7 @@ extension RunState {
         var householdRows = 0
         var householdCounts: [DecisionCounts] = []
         for program in programs {
-            let (text, rows, counts) = try householdLines(program)
-            householdsFile.write(bytes: text)
+            let (rows, counts) = try householdLines(program, into: householdsFile)
             householdRows += rows
             householdCounts.append(counts)
         }
@@ -159,7 +158,7 @@ extension RunState {
 
     /// `households.csv` rows of one program: households in file order, then households known only
     /// by the text their subjects name, in the order of their first subject.
-    func householdLines(_ program: ProgramRun) throws(RunError) -> ([UInt8], Int, DecisionCounts) {
+    func householdLines(_ program: ProgramRun, into file: AtomicFile) throws(RunError) -> (Int, DecisionCounts) {
         var writer = HouseholdLineWriter(program: program, language: options.language)
         let checked = program.policy.checked
         let results = program.allocation?.results ?? []
@@ -168,25 +167,31 @@ extension RunState {
         let keyEntity = household.map { schema.entities[$0] }
         if var ledger = program.ledger {
             // Allocation outcomes join the tallies of their households, after every subject's own.
+            var allocated: [(row: Int, key: Cell, index: Int)] = []
             for (k, place) in program.places.enumerated() where k < results.count {
-                func update(_ t: inout HouseholdTally, _ reasons: inout ReasonPool) {
-                    applyAllocation(results[k], amount: program.candidatesAmount(k), to: &t, reasons: &reasons, program: program, totals: totals, ruleCount: ruleCount)
-                }
                 if place.householdSlotRow >= 0 {
-                    ledger.lateTally(fileRow: Int(place.householdSlotRow), key: place.householdCell, update)
+                    allocated.append((Int(place.householdSlotRow), place.householdCell, k))
                 } else if let key = place.householdKey {
-                    ledger.textTally(key, subjectRow: Int.max, update)
+                    ledger.textTally(key, subjectRow: Int.max) { t, reasons in
+                        applyAllocation(results[k], amount: program.candidatesAmount(k), to: &t, reasons: &reasons, program: program, totals: totals, ruleCount: ruleCount)
+                    }
                 }
             }
+            allocated.sort { ($0.row, $0.index) < ($1.row, $1.index) }
             let keyType = keyEntity.map { $0.fields[$0.key].type } ?? .string
             let strings = household.map { tables[$0] } ?? Table(entity: 0, fieldCount: 0, linkCount: 0)
-            try ledger.forEachHousehold { _, key, tally throws(RunError) in
-                writer.write(tally, reasons: ledger.reasons) { program.layout.write(cell: key, type: keyType, table: strings, into: &$0) }
+            var reasons = ledger.reasons
+            try ledger.forEachHousehold(allocated: allocated, allocate: { k, t in
+                applyAllocation(results[k], amount: program.candidatesAmount(k), to: &t, reasons: &reasons, program: program, totals: totals, ruleCount: ruleCount)
+            }) { key, tally throws(RunError) in
+                writer.write(tally, reasons: reasons) { program.layout.write(cell: key, type: keyType, table: strings, into: &$0) }
+                if writer.text.count >= 1 << 20 { file.write(bytes: writer.take()) }
             }
             for (key, entry) in ledger.byText.sorted(by: { ($0.value.firstRow, $0.key) < ($1.value.firstRow, $1.key) }) {
                 writer.write(entry.tally, reasons: ledger.reasons) { $0.append(csvField: Array(key.utf8)[...]) }
             }
-            return (writer.text, writer.rows, writer.decisions)
+            file.write(bytes: writer.take())
+            return (writer.rows, writer.decisions)
         }
         var tallies = program.households
         for (k, place) in program.places.enumerated() where k < results.count {
@@ -205,7 +210,8 @@ extension RunState {
                 }
             }
         }
-        return (writer.text, writer.rows, writer.decisions)
+        file.write(bytes: writer.take())
+        return (writer.rows, writer.decisions)
     }
 
     /// Adds what allocation decided for one subject to its household's tally: a limit's or a

@@ -112,21 +112,48 @@ struct StreamLedger {
         ruleCounts.removeFirst(count * ruleSlots)
     }
 
-    /// Reads the written tallies back in file-row order, merged with the late ones, calling
-    /// `body(fileRow, key, tally)` for each household; then removes the scratch file.
-    func forEachHousehold(_ body: (Int, Cell, HouseholdTally) throws(RunError) -> Void) throws(RunError) {
+    /// Reads the written tallies back in file-row order, merged with the late ones and with the
+    /// allocation outcomes (`allocated`: file row, key and candidate index, sorted by row then
+    /// index; `allocate` adds one to a tally), calling `body(key, tally)` for each household; then
+    /// removes the scratch file.
+    func forEachHousehold(
+        allocated: [(row: Int, key: Cell, index: Int)], allocate: (Int, inout HouseholdTally) -> Void,
+        _ body: (Cell, HouseholdTally) throws(RunError) -> Void
+    ) throws(RunError) {
         try file.commit()
         defer { unlink(file.path) }
         guard let handle = FileHandle(forReadingAtPath: file.path) else { throw RunError("cannot read back \(file.path)") }
         defer { try? handle.close() }
         let lateRows = late.keys.sorted()
-        var nextLate = 0
-        func flushLate(before row: Int) throws(RunError) {
-            while nextLate < lateRows.count, lateRows[nextLate] < row {
-                let entry = late[lateRows[nextLate]]!
-                try body(lateRows[nextLate], entry.key, entry.tally)
-                nextLate += 1
+        var nextLate = 0, nextAllocated = 0
+        /// Every household with a row below `limit` that only the late or allocated lists know,
+        /// then the one at `limit` itself, merged with `record` when given.
+        func flush(through limit: Int, record: (key: Cell, tally: HouseholdTally)?) throws(RunError) {
+            while true {
+                let l = nextLate < lateRows.count ? lateRows[nextLate] : Int.max
+                let a = nextAllocated < allocated.count ? allocated[nextAllocated].row : Int.max
+                let row = min(l, a)
+                guard row < limit || (row == limit && limit != Int.max) else { break }
+                var key = Cell.null
+                var tally = HouseholdTally(ruleSlots: ruleSlots)
+                if row == limit, let record {
+                    key = record.key
+                    tally = record.tally
+                }
+                if l == row, let entry = late[row] {
+                    if key == .null { key = entry.key }
+                    tally.add(entry.tally)
+                    nextLate += 1
+                }
+                while nextAllocated < allocated.count, allocated[nextAllocated].row == row {
+                    if key == .null { key = allocated[nextAllocated].key }
+                    allocate(allocated[nextAllocated].index, &tally)
+                    nextAllocated += 1
+                }
+                try body(key, tally)
+                if row == limit { return }
             }
+            if let record { try body(record.key, record.tally) }
         }
         let size = recordSize
         var bytes: [UInt8] = []
@@ -147,17 +174,12 @@ struct StreamLedger {
                 let first = bytes.readRaw(Int64.self, at: offset + 40)
                 tally.firstReasonRow = first == Int64.max ? Int.max : Int(first)
                 for s in 0..<ruleSlots { tally.ruleCounts[s] = bytes.readRaw(UInt16.self, at: offset + 48 + 2 * s) }
-                try flushLate(before: fileRow)
-                if nextLate < lateRows.count, lateRows[nextLate] == fileRow {
-                    tally.add(late[fileRow]!.tally)
-                    nextLate += 1
-                }
-                try body(fileRow, key, tally)
+                try flush(through: fileRow, record: (key, tally))
                 offset += size
             }
             bytes.removeFirst(offset)
         }
-        try flushLate(before: Int.max)
+        try flush(through: Int.max, record: nil)
     }
 
     func discard() { file.discard() }
