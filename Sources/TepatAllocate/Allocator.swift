@@ -50,23 +50,16 @@ public struct AllocationTotals: Sendable, Hashable, Codable {
 /// later is waitlisted, so the priority order is never jumped.
 public enum Allocator {
     public static func allocate(_ candidates: [Candidate], policy: CheckedAllocation?) -> (results: [Allocation], totals: AllocationTotals) {
+        allocate(CandidatePool(candidates), policy: policy)
+    }
+
+    public static func allocate(_ candidates: CandidatePool, policy: CheckedAllocation?) -> (results: [Allocation], totals: AllocationTotals) {
         var totals = AllocationTotals()
         totals.quota = policy?.quota?.max
         totals.budget = policy?.budget?.max
         var results = [Allocation](repeating: .accepted(rank: 0), count: candidates.count)
         let descending = policy?.order.map(\.descending) ?? []
-        let order = candidates.indices.sorted { a, b in
-            let x = candidates[a], y = candidates[b]
-            for (k, isDescending) in descending.enumerated() where k < x.keys.count && k < y.keys.count {
-                var c = OrderValue.compare(x.keys[k], y.keys[k])
-                // Nulls last in both directions: flip only non-null comparisons.
-                if isDescending, x.keys[k] != .null, y.keys[k] != .null { c = -c }
-                if c != 0 { return c < 0 }
-            }
-            let c = OrderValue.compare(x.subjectKey, y.subjectKey)
-            if c != 0 { return c < 0 }
-            return x.ordinal < y.ordinal
-        }
+        let order = (0..<candidates.count).sorted { candidates.compare($0, $1, descending: descending) < 0 }
         let limits = policy?.limits ?? []
         var used: [[OrderValue: Int64]] = Array(repeating: [:], count: limits.count)
         var rank = 0
@@ -74,10 +67,9 @@ public enum Allocator {
         var fullByBudget = false
         var count: Int64 = 0
         for (position, index) in order.enumerated() {
-            let candidate = candidates[index]
             var limitedBy: Int?
-            for (l, limit) in limits.enumerated() where l < candidate.limitKeys.count {
-                let key = candidate.limitKeys[l]
+            for (l, limit) in limits.enumerated() where l < candidates.limitCount {
+                let key = candidates.limitKey(index, l)
                 if key == .null { continue }
                 if used[l][key, default: 0] >= limit.max {
                     limitedBy = l
@@ -89,15 +81,15 @@ public enum Allocator {
                 totals.limited += 1
                 continue
             }
-            for (l, _) in limits.enumerated() where l < candidate.limitKeys.count && candidate.limitKeys[l] != .null {
-                used[l][candidate.limitKeys[l], default: 0] += 1
+            for (l, _) in limits.enumerated() where l < candidates.limitCount && candidates.limitKey(index, l) != .null {
+                used[l][candidates.limitKey(index, l), default: 0] += 1
             }
             rank += 1
             if !full {
                 if let quota = totals.quota, count >= quota {
                     full = true
                 } else if let budget = totals.budget {
-                    let (next, overflow) = totals.amount.addingReportingOverflow(candidate.amount)
+                    let (next, overflow) = totals.amount.addingReportingOverflow(candidates.amounts[index])
                     if overflow || next > budget {
                         full = true
                         fullByBudget = true
@@ -110,7 +102,7 @@ public enum Allocator {
             } else {
                 results[index] = .accepted(rank: rank)
                 totals.accepted += 1
-                totals.amount += candidate.amount
+                totals.amount += candidates.amounts[index]
                 count += 1
             }
         }

@@ -450,7 +450,7 @@ final class ProgramRun {
     var policy: CompiledPolicy { evaluator.policy }
     var layout: SubjectLayout { evaluator.layout }
     var spool: AtomicFile
-    var candidates: [Candidate] = []
+    var candidates: CandidatePool
     var places: [PendingPlace] = []
     /// The benefit of each pending subject (kept after the candidates are released).
     var pendingAmounts: [Int64] = []
@@ -477,6 +477,7 @@ final class ProgramRun {
         evaluator = ProgramEvaluator(policy: policy, language: language, jsonl: jsonl)
         let checked = policy.checked
         spool = try AtomicFile(path: output + "/.spool-\(checked.id)")
+        candidates = CandidatePool(keyCount: policy.orderKeys.count, limitCount: policy.limitKeys.count)
         rejectedBy = Array(repeating: 0, count: checked.rules.count)
         acceptedBy = Array(repeating: 0, count: checked.rules.count)
         rejectedAtTop = Array(repeating: 0, count: checked.topLevel.count)
@@ -490,9 +491,8 @@ final class ProgramRun {
     /// Candidates merged late (deferred subjects) join the others in input order, which is the
     /// order of their pending lines in the decisions and the allocation's last tie-breaker.
     func putCandidatesInInputOrder() {
-        guard zip(candidates, candidates.dropFirst()).contains(where: { $0.ordinal > $1.ordinal }) else { return }
-        let order = candidates.indices.sorted { candidates[$0].ordinal < candidates[$1].ordinal }
-        candidates = order.map { candidates[$0] }
+        guard !candidates.isInOrdinalOrder else { return }
+        let order = candidates.sortByOrdinal()
         places = order.map { places[$0] }
         pendingAmounts = order.map { pendingAmounts[$0] }
     }

@@ -13,7 +13,7 @@ extension RunState {
             program.spool.flush()
             program.putCandidatesInInputOrder()
             program.allocation = Allocator.allocate(program.candidates, policy: program.policy.checked.allocation)
-            program.candidates = []
+            program.candidates = CandidatePool(keyCount: 0, limitCount: 0)
         }
         let out = options.output
         var outputs: [String] = []
