@@ -17,8 +17,9 @@ struct HouseholdTallies {
     var amount: [Int64] = []
     /// Interned reason of the first rejected subject, or -1.
     var firstReason: [Int32] = []
-    /// Interned reason of the first waitlisted subject, or -1.
-    var firstWaitlist: [Int32] = []
+    /// Allocation outcomes of the first waitlisted subject and the first limited one.
+    var waitlist: [(rank: Int, byBudget: Bool)?] = []
+    var limited: [(limit: Int, rank: Int)?] = []
     /// Per slot, rejection counts per rule slot (rules, then limits).
     var ruleCounts: [UInt16] = []
     let ruleSlots: Int
@@ -50,7 +51,8 @@ struct HouseholdTallies {
         counts.append(DecisionCounts())
         amount.append(0)
         firstReason.append(-1)
-        firstWaitlist.append(-1)
+        waitlist.append(nil)
+        limited.append(nil)
         ruleCounts.append(contentsOf: repeatElement(0, count: ruleSlots))
         return keys.count - 1
     }
@@ -76,7 +78,8 @@ struct HouseholdTallies {
         counts[slot] = t.counts
         amount[slot] = t.amount
         firstReason[slot] = t.firstReason
-        firstWaitlist[slot] = t.firstWaitlist
+        waitlist[slot] = t.waitlist
+        limited[slot] = t.limited
         for r in 0..<ruleSlots { ruleCounts[slot * ruleSlots + r] = t.ruleCounts[r] }
     }
 
@@ -87,7 +90,8 @@ struct HouseholdTallies {
         t.amount = amount[slot]
         t.firstReason = firstReason[slot]
         t.firstReasonRow = firstReason[slot] >= 0 ? 0 : Int.max
-        t.firstWaitlist = firstWaitlist[slot]
+        t.waitlist = waitlist[slot]
+        t.limited = limited[slot]
         for r in 0..<ruleSlots { t.ruleCounts[r] = ruleCounts[slot * ruleSlots + r] }
         return t
     }

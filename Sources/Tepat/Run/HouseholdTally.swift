@@ -11,8 +11,10 @@ struct HouseholdTally: Sendable {
     /// The input row of that subject (`Int.max` when none), so tallies made at different times
     /// (a streamed household and its late, deferred members) agree on which came first.
     var firstReasonRow = Int.max
-    /// The interned reason of the first waitlisted subject, or -1.
-    var firstWaitlist: Int32 = -1
+    /// The first waitlisted subject's rank and cap (its reason is rendered when written).
+    var waitlist: (rank: Int, byBudget: Bool)?
+    /// The first subject rejected by an allocation limit, when no rule rejected any.
+    var limited: (limit: Int, rank: Int)?
     /// Rejections per rule slot (rules, then allocation limits).
     var ruleCounts: [UInt16]
 
@@ -44,7 +46,8 @@ struct HouseholdTally: Sendable {
             firstReason = other.firstReason
             firstReasonRow = other.firstReasonRow
         }
-        if firstWaitlist < 0 { firstWaitlist = other.firstWaitlist }
+        if waitlist == nil { waitlist = other.waitlist }
+        if limited == nil { limited = other.limited }
     }
 }
 

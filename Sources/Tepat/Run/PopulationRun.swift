@@ -44,7 +44,9 @@ public enum PopulationRun {
         }
         var state = RunState(schema: schema, folder: folder, options: options, compiled: compiled, strings: strings, progress: progress)
         do {
+            var clock = PhaseClock()
             try state.read()
+            clock.lap("read+evaluate")
             let result = try state.finish(workspace: workspace, started: started)
             return result
         } catch {
@@ -89,6 +91,12 @@ struct RunState {
         aggregateValues = compiled.map { Array(repeating: [], count: $0.aggregates.count) }
     }
 
+    /// Whether `decisions.csv` has the `application_id` column (some program's subjects have their
+    /// own key), so other programs' lines end with an empty field.
+    var padDecisions: Bool {
+        compiled.contains { SubjectLayout(schema: $0.checked.schema, subject: $0.checked.subject).ownKeyColumn }
+    }
+
     /// Entities in an order where link targets come first; the member entity streams.
     func loadOrder() -> [Int] {
         var order: [Int] = []
@@ -116,7 +124,7 @@ struct RunState {
         for entity in order[..<streamIndex] { try loadWhole(entity) }
         let householdCount = household.map { tables[$0].count } ?? 0
         programs = try compiled.map { policy throws(RunError) in
-            try ProgramRun(policy: policy, output: options.output, language: options.language, jsonl: options.format == .jsonl, households: householdCount)
+            try ProgramRun(policy: policy, output: options.output, language: options.language, jsonl: options.format == .jsonl, households: householdCount, padColumn: padDecisions)
         }
         if let member {
             // Applications name the members they are about: those few rows are kept while the members stream.

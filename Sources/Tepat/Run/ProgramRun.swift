@@ -93,16 +93,25 @@ enum AllocationMarkers {
     static func replace(_ text: ArraySlice<UInt8>, _ marker: [UInt8], _ value: [UInt8]) -> [UInt8] {
         guard !marker.isEmpty, text.count >= marker.count else { return Array(text) }
         var out: [UInt8] = []
-        out.reserveCapacity(text.count)
-        var i = text.startIndex
-        while i < text.endIndex {
-            if text[i] == marker[0], i + marker.count <= text.endIndex, text[i..<(i + marker.count)].elementsEqual(marker) {
-                out.append(contentsOf: value)
-                i += marker.count
-            } else {
-                out.append(text[i])
-                i += 1
+        out.reserveCapacity(text.count + value.count)
+        text.withUnsafeBufferPointer { t in
+            guard let base = t.baseAddress else { return }
+            var i = 0
+            var copied = 0
+            // Jump from one occurrence of the marker's first byte to the next.
+            while i + marker.count <= t.count, let hit = memchr(base + i, Int32(marker[0]), t.count - i) {
+                let at = base.distance(to: hit.assumingMemoryBound(to: UInt8.self))
+                guard at + marker.count <= t.count else { break }
+                if memcmp(base + at, marker, marker.count) == 0 {
+                    out.append(contentsOf: UnsafeBufferPointer(rebasing: t[copied..<at]))
+                    out.append(contentsOf: value)
+                    i = at + marker.count
+                    copied = i
+                } else {
+                    i = at + 1
+                }
             }
+            out.append(contentsOf: UnsafeBufferPointer(rebasing: t[copied...]))
         }
         return out
     }
@@ -133,11 +142,14 @@ struct ProgramEvaluator: Sendable {
     let limitReasons: [[UInt8]?]
     let quotaReason: [UInt8]?
     let budgetReason: [UInt8]?
+    /// CSV lines end with an empty `application_id` field: another program of the run has one.
+    let padColumn: Bool
 
-    init(policy: CompiledPolicy, language: Language, jsonl: Bool) {
+    init(policy: CompiledPolicy, language: Language, jsonl: Bool, padColumn: Bool = false) {
         self.policy = policy
         let checked = policy.checked
         layout = SubjectLayout(schema: checked.schema, subject: checked.subject)
+        self.padColumn = padColumn && !jsonl && !layout.ownKeyColumn
         self.language = language
         self.jsonl = jsonl
         var top = [Int32](repeating: -1, count: checked.rules.count)
@@ -248,6 +260,7 @@ struct ProgramEvaluator: Sendable {
                         result.text.append(44)
                         result.text.append(csvField: Array(ids.own.utf8)[...])
                     }
+                    if padColumn { result.text.append(44) }
                     result.text.append(10)
                 }
                 result.outcomes.append(outcome)
@@ -378,6 +391,7 @@ struct ProgramEvaluator: Sendable {
             out.append(44)
             layout.writeOwnKey(into: &out, input, row)
         }
+        if padColumn { out.append(44) }
         if terminate { out.append(10) }
         return start..<end
     }
@@ -473,8 +487,8 @@ final class ProgramRun {
     var deferredText: [UInt8] = []
     var allocation: (results: [Allocation], totals: AllocationTotals)?
 
-    init(policy: CompiledPolicy, output: String, language: Language, jsonl: Bool, households: Int) throws(RunError) {
-        evaluator = ProgramEvaluator(policy: policy, language: language, jsonl: jsonl)
+    init(policy: CompiledPolicy, output: String, language: Language, jsonl: Bool, households: Int, padColumn: Bool) throws(RunError) {
+        evaluator = ProgramEvaluator(policy: policy, language: language, jsonl: jsonl, padColumn: padColumn)
         let checked = policy.checked
         spool = try AtomicFile(path: output + "/.spool-\(checked.id)")
         candidates = CandidatePool(keyCount: policy.orderKeys.count, limitCount: policy.limitKeys.count)
@@ -522,14 +536,29 @@ final class ProgramRun {
         }
         var jsonReasons = slice.jsonReasons.makeIterator()
         var nextJSON = jsonReasons.next()
+        let windowed: Bool
+        if case .window = ref { windowed = ledger != nil } else { windowed = false }
         for (index, outcome) in slice.outcomes.enumerated() {
-            let known = outcome.householdRow >= 0 || outcome.householdKey != nil
-            var reason: () -> String = { Self.csvText(slice.text[outcome.reason]) }
+            var jsonReason: String?
             if outcome.kind == .rejected, let (i, text) = nextJSON, i == index {
-                reason = { text }
+                jsonReason = text
                 nextJSON = jsonReasons.next()
             }
-            if known { tally(outcome, ref: ref, subjectRow: ordinals?[slice.firstRow + index] ?? firstRecord + slice.firstRow + index, reason: reason) }
+            let subjectRow = ordinals?[slice.firstRow + index] ?? firstRecord + slice.firstRow + index
+            if windowed, outcome.householdRow >= 0 {
+                // The common case, kept free of closures: a streamed member of a held household.
+                let row = Int(outcome.householdRow)
+                switch outcome.kind {
+                case .invalid: ledger!.invalidSubject(window: row)
+                case .rejected:
+                    let text = ledger!.hasReason(window: row) ? nil : (jsonReason ?? Self.csvText(slice.text[outcome.reason]))
+                    ledger!.reject(window: row, ruleSlot: Int(outcome.rule), subjectRow: subjectRow, reason: text)
+                case .accepted: ledger!.accept(window: row, amount: outcome.amount)
+                case .pending, .deferred: break
+                }
+            } else if outcome.householdRow >= 0 || outcome.householdKey != nil {
+                tally(outcome, ref: ref, subjectRow: subjectRow) { jsonReason ?? Self.csvText(slice.text[outcome.reason]) }
+            }
             switch outcome.kind {
             case .invalid:
                 counts.invalid += 1
@@ -581,19 +610,9 @@ final class ProgramRun {
                 households.amount[slot] += outcome.amount
             case .pending, .deferred: break
             }
-        case .window(let fileRows, let keys):
-            _ = fileRows
-            _ = keys
-            if row < 0 {
-                ledger?.textTally(outcome.householdKey ?? "", subjectRow: subjectRow, update)
-                return
-            }
-            switch outcome.kind {
-            case .invalid: ledger?.invalidSubject(window: row)
-            case .rejected: ledger?.reject(window: row, ruleSlot: rule, subjectRow: subjectRow, reason: reason)
-            case .accepted: ledger?.accept(window: row, amount: outcome.amount)
-            case .pending, .deferred: break
-            }
+        case .window:
+            // Held households are tallied in `merge`; here only those known by text.
+            if row < 0 { ledger?.textTally(outcome.householdKey ?? "", subjectRow: subjectRow, update) }
         case .late(let fileRows, let keys):
             if row < 0 {
                 ledger?.textTally(outcome.householdKey ?? "", subjectRow: subjectRow, update)

@@ -9,6 +9,7 @@ import TepatReport
 /// After the population has streamed: allocate, then write every output.
 extension RunState {
     mutating func finish(workspace: Workspace, started: Date) throws(RunError) -> RunResult {
+        var clock = PhaseClock()
         for program in programs {
             program.spool.flush()
             program.putCandidatesInInputOrder()
@@ -26,8 +27,9 @@ extension RunState {
         }
         var decisionRows = 0
         for program in programs {
-            decisionRows += try finishDecisions(program, into: decisions, padColumn: withOwnKey && !program.layout.ownKeyColumn)
+            decisionRows += try finishDecisions(program, into: decisions)
         }
+        clock.lap("allocate+decisions.csv")
         try decisions.commit()
         outputs.append(decisionsName)
         rowsWritten[decisionsName] = decisionRows
@@ -41,6 +43,7 @@ extension RunState {
             householdRows += rows
             householdCounts.append(counts)
         }
+        clock.lap("households.csv")
         try householdsFile.commit()
         outputs.append("households.csv")
         rowsWritten["households.csv"] = householdRows
@@ -67,6 +70,7 @@ extension RunState {
         add(schema.path, "schema")
         for policy in compiled { for calendar in policy.checked.calendars { add(calendar.path, "calendar") } }
         for file in folder.files.compactMap({ $0 }) { add(file.path, "population", rows: rowsRead[file.name] ?? 0) }
+        clock.lap("summary+inputs hashed")
         let formatter = ISO8601DateFormatter()
         rowsWritten["households.csv"] = householdRows
         let manifest = RunManifest(
@@ -78,6 +82,7 @@ extension RunState {
         try AtomicFile.write(HTMLReport.render(summary, manifest: manifestText, language: options.language), to: out + "/report.html")
         outputs.append("report.html")
         try AtomicFile.write(manifestText, to: out + "/manifest.json")
+        clock.lap("report+manifest")
         outputs.append("manifest.json")
         return RunResult(summary: summary, manifest: manifest, outputs: outputs)
     }
@@ -86,7 +91,7 @@ extension RunState {
 
     /// Copies a program's spool into the decisions file, choosing for each pending line the
     /// alternative allocation decided and filling in rank and amount used.
-    func finishDecisions(_ program: ProgramRun, into file: AtomicFile, padColumn: Bool) throws(RunError) -> Int {
+    func finishDecisions(_ program: ProgramRun, into file: AtomicFile) throws(RunError) -> Int {
         try program.spool.commit()
         let path = program.spool.path
         defer { unlink(path) }
@@ -99,56 +104,63 @@ extension RunState {
         let results = program.allocation?.results ?? []
         let totals = program.allocation?.totals ?? AllocationTotals()
         let limits = program.policy.checked.allocation?.limits.count ?? 0
-        let jsonl = program.evaluator.jsonl
+        /// Appends a pending line's alternative that allocation chose.
+        func choose(_ pending: ArraySlice<UInt8>, into out: inout [UInt8]) {
+            let line = pending.dropFirst()
+            let result = pendingIndex < results.count ? results[pendingIndex] : .accepted(rank: 0)
+            pendingIndex += 1
+            // The alternatives are separated by 0x01: pick the one allocation decided.
+            let wanted: Int
+            var rank = 0
+            switch result {
+            case .accepted: wanted = 0
+            case .limited(let limit, let r):
+                wanted = 1 + limit
+                rank = r
+            case .waitlisted(let r, let byBudget):
+                wanted = 1 + limits + (program.evaluator.caps.firstIndex(of: byBudget) ?? 0)
+                rank = r
+            }
+            var from = line.startIndex
+            var index = 0
+            while index < wanted, let separator = line[from...].firstIndex(of: SpoolBytes.alternative) {
+                from = separator + 1
+                index += 1
+            }
+            let to = line[from...].firstIndex(of: SpoolBytes.alternative) ?? line.endIndex
+            if wanted == 0 { out.append(contentsOf: line[from..<to]) } else {
+                out.append(contentsOf: AllocationMarkers.fill(line[from..<to], rank: rank, used: totals.amount, language: options.language))
+            }
+            out.append(10)
+        }
         while true {
             let data = handle.readData(ofLength: 4 << 20)
             if data.isEmpty { break }
             carry.append(contentsOf: data)
             var out: [UInt8] = []
             out.reserveCapacity(carry.count + 4096)
-            var start = 0
-            while let newline = carry[start...].firstIndex(of: 10) {
-                var line = carry[start..<newline]
-                if line.count == 1, line.first == DeferredLine.marker {
+            // Lines are copied in runs; only pending and deferred lines are looked into.
+            let lines = SpoolLines(carry)
+            var runStart = 0
+            for (start, end) in lines.ranges {
+                rows += 1
+                let first = carry[start]
+                guard first == SpoolBytes.pending || (first == DeferredLine.marker && end == start + 1) else { continue }
+                out.append(contentsOf: carry[runStart..<start])
+                runStart = end + 1
+                if first == DeferredLine.marker {
                     // A deferred subject: its line was written at the end of the stream.
                     guard let late = deferredLines.next() else { throw RunError("internal error: a deferred decision is missing") }
-                    line = ArraySlice(late)
-                }
-                if line.first == SpoolBytes.pending {
-                    line = line.dropFirst()
-                    let result = pendingIndex < results.count ? results[pendingIndex] : .accepted(rank: 0)
-                    pendingIndex += 1
-                    // The alternatives are separated by 0x01: pick the one allocation decided.
-                    let wanted: Int
-                    var rank = 0
-                    switch result {
-                    case .accepted: wanted = 0
-                    case .limited(let limit, let r):
-                        wanted = 1 + limit
-                        rank = r
-                    case .waitlisted(let r, let byBudget):
-                        wanted = 1 + limits + (program.evaluator.caps.firstIndex(of: byBudget) ?? 0)
-                        rank = r
-                    }
-                    var from = line.startIndex
-                    var index = 0
-                    while index < wanted, let separator = line[from...].firstIndex(of: SpoolBytes.alternative) {
-                        from = separator + 1
-                        index += 1
-                    }
-                    let to = line[from...].firstIndex(of: SpoolBytes.alternative) ?? line.endIndex
-                    if wanted == 0 { out.append(contentsOf: line[from..<to]) } else {
-                        out.append(contentsOf: AllocationMarkers.fill(line[from..<to], rank: rank, used: totals.amount, language: options.language))
+                    if late.first == SpoolBytes.pending { choose(late, into: &out) } else {
+                        out.append(contentsOf: late)
+                        out.append(10)
                     }
                 } else {
-                    out.append(contentsOf: line)
+                    choose(carry[start..<end], into: &out)
                 }
-                if padColumn && !jsonl { out.append(44) }
-                out.append(10)
-                rows += 1
-                start = newline + 1
             }
-            carry.removeFirst(start)
+            out.append(contentsOf: carry[runStart..<lines.consumed])
+            carry.removeFirst(lines.consumed)
             file.write(bytes: out)
         }
         return rows
@@ -159,10 +171,12 @@ extension RunState {
     /// `households.csv` rows of one program: households in file order, then households known only
     /// by the text their subjects name, in the order of their first subject.
     func householdLines(_ program: ProgramRun, into file: AtomicFile) throws(RunError) -> (Int, DecisionCounts) {
-        var writer = HouseholdLineWriter(program: program, language: options.language)
+        let used = program.allocation?.totals.amount ?? 0
+        var writer = HouseholdLineWriter(program: program, language: options.language) { limit, budget, rank in
+            allocationField(program, limit: limit, budget: budget, rank: rank, used: used)
+        }
         let checked = program.policy.checked
         let results = program.allocation?.results ?? []
-        let totals = program.allocation?.totals ?? AllocationTotals()
         let ruleCount = checked.rules.count
         let keyEntity = household.map { schema.entities[$0] }
         if var ledger = program.ledger {
@@ -172,17 +186,15 @@ extension RunState {
                 if place.householdSlotRow >= 0 {
                     allocated.append((Int(place.householdSlotRow), place.householdCell, k))
                 } else if let key = place.householdKey {
-                    ledger.textTally(key, subjectRow: Int.max) { t, reasons in
-                        applyAllocation(results[k], amount: program.candidatesAmount(k), to: &t, reasons: &reasons, program: program, totals: totals, ruleCount: ruleCount)
-                    }
+                    ledger.textTally(key, subjectRow: Int.max) { t, _ in applyAllocation(results[k], amount: program.candidatesAmount(k), to: &t, ruleCount: ruleCount) }
                 }
             }
             allocated.sort { ($0.row, $0.index) < ($1.row, $1.index) }
             let keyType = keyEntity.map { $0.fields[$0.key].type } ?? .string
             let strings = household.map { tables[$0] } ?? Table(entity: 0, fieldCount: 0, linkCount: 0)
-            var reasons = ledger.reasons
+            let reasons = ledger.reasons
             try ledger.forEachHousehold(allocated: allocated, allocate: { k, t in
-                applyAllocation(results[k], amount: program.candidatesAmount(k), to: &t, reasons: &reasons, program: program, totals: totals, ruleCount: ruleCount)
+                applyAllocation(results[k], amount: program.candidatesAmount(k), to: &t, ruleCount: ruleCount)
             }) { key, tally throws(RunError) in
                 writer.write(tally, reasons: reasons) { program.layout.write(cell: key, type: keyType, table: strings, into: &$0) }
                 if writer.text.count >= 1 << 20 { file.write(bytes: writer.take()) }
@@ -198,7 +210,7 @@ extension RunState {
             if place.householdSlotRow < 0 && place.householdKey == nil { continue }
             let slot = tallies.slot(row: Int(place.householdSlotRow)) { place.householdKey ?? "" }
             var t = tallies.tally(slot)
-            applyAllocation(results[k], amount: program.candidatesAmount(k), to: &t, reasons: &tallies.reasons, program: program, totals: totals, ruleCount: ruleCount)
+            applyAllocation(results[k], amount: program.candidatesAmount(k), to: &t, ruleCount: ruleCount)
             tallies.set(slot, t)
         }
         for slot in tallies.outputOrder {
@@ -216,33 +228,37 @@ extension RunState {
 
     /// Adds what allocation decided for one subject to its household's tally: a limit's or a
     /// cap's reason counts only where no subject was rejected by a rule.
-    func applyAllocation(
-        _ result: Allocation, amount: Int64, to t: inout HouseholdTally, reasons: inout ReasonPool, program: ProgramRun, totals: AllocationTotals,
-        ruleCount: Int
-    ) {
-        let checked = program.policy.checked
-        let language = options.language
-        let evaluator = program.evaluator
-        // Allocation texts that read no data are rendered here; the others fall back to the cap's id.
-        func allocationText(limit: Int? = nil, budget: Bool = false, rank: Int) -> String {
-            let context = AllocationContext(rank: Int64(rank), quota: checked.allocation?.quota?.max ?? 0, budget: checked.allocation?.budget?.max ?? 0, used: totals.amount)
-            if let template = evaluator.policy.allocationTemplate(limit: limit, budget: budget), !template.readsData {
-                return template.render(EvalInput(tables: []), 0, language, context)
-            }
-            if limit == nil { return evaluator.policy.waitlistReason(budget: budget, EvalInput(tables: []), 0, language, context) }
-            return limit.flatMap { checked.allocation?.limits[$0].id } ?? ""
-        }
+    func applyAllocation(_ result: Allocation, amount: Int64, to t: inout HouseholdTally, ruleCount: Int) {
         switch result {
         case .accepted:
             t.counts.accepted += 1
             t.amount += amount
         case .limited(let limit, let rank):
-            // After every subject's own reason: a rule's rejection comes first.
-            t.reject(ruleSlot: ruleCount + limit, subjectRow: Int.max - 1, reasons: &reasons) { allocationText(limit: limit, rank: rank) }
+            t.counts.rejected += 1
+            let slot = ruleCount + limit
+            if slot < t.ruleCounts.count, t.ruleCounts[slot] < .max { t.ruleCounts[slot] += 1 }
+            if t.firstReasonRow == Int.max, t.limited == nil { t.limited = (limit, rank) }
         case .waitlisted(let rank, let byBudget):
             t.counts.waitlisted += 1
-            if t.firstWaitlist < 0 { t.firstWaitlist = reasons.intern(allocationText(budget: byBudget, rank: rank)) }
+            if t.waitlist == nil { t.waitlist = (rank, byBudget) }
         }
+    }
+
+    /// The CSV field of an allocation reason (a limit's, or the quota's or budget's when `limit`
+    /// is nil) for `rank`: texts that read no data are rendered once per run with markers.
+    func allocationField(_ program: ProgramRun, limit: Int?, budget: Bool, rank: Int, used: Int64) -> [UInt8] {
+        let evaluator = program.evaluator
+        let once = limit.map { $0 < evaluator.limitReasons.count ? evaluator.limitReasons[$0] : nil } ?? (budget ? evaluator.budgetReason : evaluator.quotaReason)
+        if let once { return AllocationMarkers.fill(once[...], rank: rank, used: used, language: options.language) }
+        let checked = program.policy.checked
+        var text = limit.flatMap { checked.allocation?.limits[$0].id } ?? ""
+        if limit == nil {
+            let context = AllocationContext(rank: Int64(rank), quota: checked.allocation?.quota?.max ?? 0, budget: checked.allocation?.budget?.max ?? 0, used: used)
+            text = evaluator.policy.waitlistReason(budget: budget, EvalInput(tables: []), 0, options.language, context)
+        }
+        var field: [UInt8] = []
+        field.append(csvField: Array(text.utf8)[...])
+        return field
     }
 
     // MARK: summary
@@ -312,5 +328,27 @@ extension RunState {
             quota: checked.allocation?.quota.map { CapUse(id: $0.id, max: $0.max, used: Int64(totals.accepted)) },
             budget: checked.allocation?.budget.map { CapUse(id: $0.id, max: $0.max, used: totals.amount) },
             byRule: byRule, groupedBy: program.evaluator.groupField == nil ? nil : "household.kecamatan", byKecamatan: byKecamatan, funnel: funnel)
+    }
+}
+
+/// The complete lines of a spool buffer, found with `memchr`: each line's start and the index of
+/// its newline; `consumed` is where the incomplete last line (if any) begins.
+struct SpoolLines {
+    let ranges: [(Int, Int)]
+    let consumed: Int
+
+    init(_ bytes: [UInt8]) {
+        var ranges: [(Int, Int)] = []
+        var start = 0
+        bytes.withUnsafeBytes { raw in
+            guard let base = raw.baseAddress else { return }
+            while start < raw.count, let hit = memchr(base + start, 10, raw.count - start) {
+                let newline = base.distance(to: UnsafeRawPointer(hit))
+                ranges.append((start, newline))
+                start = newline + 1
+            }
+        }
+        self.ranges = ranges
+        consumed = start
     }
 }

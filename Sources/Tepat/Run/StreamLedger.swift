@@ -54,14 +54,18 @@ struct StreamLedger {
         amount[row] += a
     }
 
-    mutating func reject(window row: Int, ruleSlot: Int, subjectRow: Int, reason: () -> String) {
+    /// Whether window row `row` already has its first rejection's reason.
+    func hasReason(window row: Int) -> Bool { firstReason[row] >= 0 }
+
+    /// A rejection; `reason` is needed only for the household's first (see `hasReason`).
+    mutating func reject(window row: Int, ruleSlot: Int, subjectRow: Int, reason: String?) {
         rejected[row] += 1
         if ruleSlot >= 0, ruleSlot < ruleSlots {
             let i = row * ruleSlots + ruleSlot
             if ruleCounts[i] < .max { ruleCounts[i] += 1 }
         }
-        if firstReason[row] < 0 {
-            firstReason[row] = reasons.intern(reason())
+        if firstReason[row] < 0, let reason {
+            firstReason[row] = reasons.intern(reason)
             firstReasonRow[row] = subjectRow
         }
     }

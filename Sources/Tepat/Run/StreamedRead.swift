@@ -37,7 +37,7 @@ extension RunState {
         let wanted = try wantedMembers(after: tail)
         let out = options.output
         programs = try compiled.map { policy throws(RunError) in
-            let program = try ProgramRun(policy: policy, output: out, language: options.language, jsonl: options.format == .jsonl, households: 0)
+            let program = try ProgramRun(policy: policy, output: out, language: options.language, jsonl: options.format == .jsonl, households: 0, padColumn: padDecisions)
             if policy.subject == shape.member {
                 program.ledger = try StreamLedger(ruleSlots: program.households.ruleSlots, scratchPath: out + "/.households-\(policy.id)")
             }

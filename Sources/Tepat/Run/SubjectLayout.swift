@@ -117,51 +117,62 @@ extension SubjectLayout {
         }
     }
 
-    private func writeKey(of entity: Int, row: Int, table: Table, into out: inout [UInt8]) {
+    // Tables are read in place (`input.tables[e].columns[f][row]`): binding a `Table` to a
+    // name copies it, which retains each of its arrays, for every line written.
+
+    private func writeKey(of entity: Int, row: Int, _ input: EvalInput, into out: inout [UInt8]) {
         let e = schema.entities[entity]
-        write(cell: table.columns[e.key][row], type: e.fields[e.key].type, table: table, into: &out)
+        let cell = input.tables[entity].columns[e.key][row]
+        writeCell(cell, type: e.fields[e.key].type, entity: entity, input, into: &out)
     }
 
-    private func writeVia(link: Int, row: Int, table: Table, into out: inout [UInt8]) {
+    private func writeVia(link: Int, row: Int, _ input: EvalInput, into out: inout [UInt8]) {
         let via = schema.entities[subject].links[link].via
-        write(cell: table.columns[via][row], type: schema.entities[subject].fields[via].type, table: table, into: &out)
+        let cell = input.tables[subject].columns[via][row]
+        writeCell(cell, type: schema.entities[subject].fields[via].type, entity: subject, input, into: &out)
+    }
+
+    private func writeCell(_ cell: Cell, type: FieldType, entity: Int, _ input: EvalInput, into out: inout [UInt8]) {
+        if cell == .null { return }
+        switch type {
+        case .digits(let n): out.append(unsigned: UInt64(bitPattern: cell), width: n)
+        case .integer, .money: out.append(integer: cell)
+        default: write(cell: cell, type: type, table: input.tables[entity], into: &out)
+        }
     }
 
     func writeHousehold(into out: inout [UInt8], _ input: EvalInput, _ row: Int) {
-        let table = input.tables[subject]
         if subject == household {
-            writeKey(of: subject, row: row, table: table, into: &out)
+            writeKey(of: subject, row: row, input, into: &out)
         } else if let first = householdPath.first, householdPath.count == 1 {
-            writeVia(link: first.link, row: row, table: table, into: &out)
+            writeVia(link: first.link, row: row, input, into: &out)
         } else if let h = household {
             let r = householdRow(input, row)
-            if r >= 0 { writeKey(of: h, row: r, table: input.tables[h], into: &out) }
+            if r >= 0 { writeKey(of: h, row: r, input, into: &out) }
         }
     }
 
     func writePerson(into out: inout [UInt8], _ input: EvalInput, _ row: Int) {
-        let table = input.tables[subject]
         if subject == person {
-            writeKey(of: subject, row: row, table: table, into: &out)
+            writeKey(of: subject, row: row, input, into: &out)
         } else if let pl = personLink {
-            writeVia(link: pl, row: row, table: table, into: &out)
+            writeVia(link: pl, row: row, input, into: &out)
         }
     }
 
     func writeOwnKey(into out: inout [UInt8], _ input: EvalInput, _ row: Int) {
-        writeKey(of: subject, row: row, table: input.tables[subject], into: &out)
+        writeKey(of: subject, row: row, input, into: &out)
     }
 
     /// The subject's key for tie-breaking in allocation: the number for fixed-width digits (same
     /// order as the text), the text otherwise.
     func subjectKey(_ input: EvalInput, _ row: Int) -> OrderValue {
         let e = schema.entities[subject]
-        let table = input.tables[subject]
-        let cell = table.columns[e.key][row]
+        let cell = input.tables[subject].columns[e.key][row]
         if cell == .null { return .null }
         switch e.fields[e.key].type {
         case .digits, .integer, .money, .date, .month: return .cell(cell)
-        default: return .text(CellText.text(cell, type: e.fields[e.key].type, strings: table.strings))
+        default: return .text(CellText.text(cell, type: e.fields[e.key].type, strings: input.tables[subject].strings))
         }
     }
 }
