@@ -43,6 +43,7 @@ public enum PopulationRun {
             throw RunError("cannot create the output folder \(options.output)")
         }
         var state = RunState(schema: schema, folder: folder, options: options, compiled: compiled, strings: strings, progress: progress)
+        state.digests = PendingDigests(paths: folder.files.compactMap { $0?.path })
         do {
             var clock = PhaseClock()
             try state.read()
@@ -76,6 +77,8 @@ struct RunState {
     var capturedRowOfGlobal = KeyIndex()
     var aggregateValues: [[[Cell]]]
     let clock = Date()
+    /// The population files' SHA-256, hashed in the background for the manifest.
+    var digests: PendingDigests?
 
     init(schema: Schema, folder: PopulationFolder, options: RunOptions, compiled: [CompiledPolicy], strings: [String], progress: (@Sendable (RunProgress) -> Void)?) {
         self.schema = schema

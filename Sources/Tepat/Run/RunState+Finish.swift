@@ -63,7 +63,7 @@ extension RunState {
         var inputs: [RunManifest.InputFile] = []
         var seen = Set<String>()
         func add(_ path: String, _ role: String, rows: Int? = nil) {
-            guard seen.insert(path).inserted, let digest = FileDigest.sha256(path) else { return }
+            guard seen.insert(path).inserted, let digest = digests?.digest(path) ?? FileDigest.sha256(path) else { return }
             inputs.append(.init(path: path, role: role, sha256: digest, rows: rows))
         }
         for policy in compiled { for file in policy.checked.files { add(file, "policy") } }
