@@ -215,25 +215,10 @@ struct RunState {
 
     /// Reads `entity`'s file in chunks, parsing `jobs` chunks at once, linking in order.
     func forEachBatch(_ entity: Int, linker: inout Linker, _ body: (RecordBatch, Int, Linker) throws(RunError) -> Void) throws(RunError) {
-        guard var reader = try? folder.reader(for: entity, stringSeed: strings) else {
-            if folder.files[entity] == nil { return }
-            do { _ = try folder.reader(for: entity, stringSeed: strings) } catch { throw RunError(error.message(.en)) }
-            return
-        }
-        let parser = reader.parser
-        while true {
-            var chunks: [RawChunk] = []
-            do {
-                while chunks.count < options.jobs, let chunk = try reader.nextChunk(maxRecords: options.batchSize) { chunks.append(chunk) }
-            } catch { throw RunError(error.message(.en)) }
-            if chunks.isEmpty { break }
-            let group = chunks
-            let batches = Parallel.map(group.count, jobs: options.jobs) { parser.parse(group[$0]) }
-            for var batch in batches {
-                let base = linker.rowCount(of: entity)
-                linker.link(&batch)
-                try body(batch, base, linker)
-            }
+        try forEachParsedChunk(entity) { batch throws(RunError) in
+            let base = linker.rowCount(of: entity)
+            linker.link(&batch)
+            try body(batch, base, linker)
         }
     }
 
