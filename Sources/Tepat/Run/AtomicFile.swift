@@ -5,18 +5,24 @@ import Foundation
 final class AtomicFile {
     let path: String
     let temporary: String
-    private let handle: FileHandle
+    private let fd: Int32
     private var buffer: [UInt8] = []
+    private var failed = false
+    private var closed = false
+
+    private func closeOnce() {
+        guard !closed else { return }
+        closed = true
+        close(fd)
+    }
     private(set) var bytesWritten: Int64 = 0
 
     init(path: String) throws(RunError) {
         self.path = path
         let url = URL(fileURLWithPath: path)
         temporary = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).tmp-\(getpid())").path
-        guard FileManager.default.createFile(atPath: temporary, contents: nil), let handle = FileHandle(forWritingAtPath: temporary) else {
-            throw RunError("cannot write \(temporary)")
-        }
-        self.handle = handle
+        fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw RunError("cannot write \(temporary)") }
         buffer.reserveCapacity(1 << 20)
     }
 
@@ -30,9 +36,21 @@ final class AtomicFile {
         if buffer.count >= 1 << 20 { flush() }
     }
 
+    /// Writes the buffer out with `write(2)` (no `Data` copy of hundreds of megabytes).
     func flush() {
         guard !buffer.isEmpty else { return }
-        handle.write(Data(buffer))
+        buffer.withUnsafeBytes { bytes in
+            var offset = 0
+            while offset < bytes.count, let base = bytes.baseAddress {
+                let n = writeBytes(fd, base + offset, bytes.count - offset)
+                if n < 0 {
+                    if errno == EINTR { continue }
+                    failed = true
+                    return
+                }
+                offset += n
+            }
+        }
         bytesWritten += Int64(buffer.count)
         buffer.removeAll(keepingCapacity: true)
     }
@@ -40,7 +58,8 @@ final class AtomicFile {
     /// Flushes, closes and renames into place.
     func commit() throws(RunError) {
         flush()
-        try? handle.close()
+        closeOnce()
+        if failed { throw RunError("cannot write \(temporary) (disk full?)") }
         if rename(temporary, path) != 0 {
             throw RunError("cannot move \(temporary) to \(path)")
         }
@@ -48,7 +67,7 @@ final class AtomicFile {
 
     /// Removes the temporary file (on failure).
     func discard() {
-        try? handle.close()
+        closeOnce()
         unlink(temporary)
     }
 
@@ -57,6 +76,16 @@ final class AtomicFile {
         file.write(text)
         try file.commit()
     }
+}
+
+/// `write(2)`, named apart from `AtomicFile.write`.
+private func writeBytes(_ fd: Int32, _ bytes: UnsafeRawPointer, _ count: Int) -> Int {
+    write(fd, bytes, count)
+}
+
+/// `read(2)`, named apart from `RunState.read`.
+func readBytes(_ fd: Int32, _ into: UnsafeMutableRawPointer, _ count: Int) -> Int {
+    read(fd, into, count)
 }
 
 /// RFC 4180 output: a field is quoted when it holds a comma, a quote or a line break.

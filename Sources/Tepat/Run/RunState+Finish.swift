@@ -16,6 +16,7 @@ extension RunState {
             program.allocation = Allocator.allocate(program.candidates, policy: program.policy.checked.allocation)
             program.candidates = CandidatePool(keyCount: 0, limitCount: 0)
         }
+        clock.lap("allocate")
         let out = options.output
         var outputs: [String] = []
         var rowsWritten: [String: Int] = [:]
@@ -29,7 +30,7 @@ extension RunState {
         for program in programs {
             decisionRows += try finishDecisions(program, into: decisions)
         }
-        clock.lap("allocate+decisions.csv")
+        clock.lap("decisions.csv")
         try decisions.commit()
         outputs.append(decisionsName)
         rowsWritten[decisionsName] = decisionRows
@@ -95,8 +96,9 @@ extension RunState {
         try program.spool.commit()
         let path = program.spool.path
         defer { unlink(path) }
-        guard let handle = FileHandle(forReadingAtPath: path) else { throw RunError("cannot read back \(path)") }
-        defer { try? handle.close() }
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw RunError("cannot read back \(path)") }
+        defer { close(fd) }
         var pendingIndex = 0
         var rows = 0
         var carry: [UInt8] = []
@@ -134,9 +136,13 @@ extension RunState {
             out.append(10)
         }
         while true {
-            let data = handle.readData(ofLength: 4 << 20)
-            if data.isEmpty { break }
-            carry.append(contentsOf: data)
+            // Read straight into the carry buffer's tail (no `Data` in between).
+            let had = carry.count
+            carry.append(contentsOf: repeatElement(0, count: 4 << 20))
+            let n = carry.withUnsafeMutableBytes { readBytes(fd, $0.baseAddress! + had, 4 << 20) }
+            guard n >= 0 else { throw RunError("cannot read back \(path)") }
+            carry.removeLast((4 << 20) - n)
+            if n == 0 { break }
             var out: [UInt8] = []
             out.reserveCapacity(carry.count + 4096)
             // Lines are copied in runs; only pending and deferred lines are looked into.
