@@ -94,6 +94,25 @@ import Testing
         #expect(files == ["decisions.csv", "households.csv", "invalid.csv", "manifest.json", "report.html", "summary.json"])
     }
 
+    @Test(arguments: [false, true])
+    func onErrorFailStopsAtTheFirstInvalidRowAndWritesNothing(loadWhole: Bool) throws {
+        let population = try Self.population(.generated)
+        let out = FileManager.default.temporaryDirectory.appendingPathComponent("tepat-streamed-fail-\(UUID().uuidString)")
+        defer {
+            try? FileManager.default.removeItem(at: population)
+            try? FileManager.default.removeItem(at: out)
+        }
+        var options = RunOptions(population: population.path, output: out.path, jobs: 2, failOnError: true, batchSize: 256)
+        options.loadWhole = loadWhole
+        var failure: RunError?
+        do { _ = try PopulationRun.run(Workspace.load(paths: [Self.policies]), options: options) } catch { failure = error }
+        #expect(failure?.exitCode == 2)
+        #expect(failure?.message.contains("Invalid data: households.csv line") == true, "the first invalid row is a household: \(failure?.message ?? "")")
+        // No output and no scratch file is left behind, under any name.
+        let files = (try? FileManager.default.contentsOfDirectory(atPath: out.path)) ?? []
+        #expect(files.isEmpty, "left behind: \(files)")
+    }
+
     @Test func aFalsePositiveOfTheSeenKeysFilterIsOnlyAPerhaps() {
         var seen = SeenKeys(expectedKeys: 1_000)
         var perhaps = 0
