@@ -202,7 +202,14 @@ extension RunState {
             try ledger.forEachHousehold(allocated: allocated, allocate: { k, t in
                 applyAllocation(results[k], amount: program.candidatesAmount(k), to: &t, ruleCount: ruleCount)
             }) { key, tally throws(RunError) in
-                writer.write(tally, reasons: reasons) { program.layout.write(cell: key, type: keyType, table: strings, into: &$0) }
+                writer.write(tally, reasons: reasons) { out in
+                    // Household keys are 16-digit numbers: written without touching the table.
+                    if case .digits(let width) = keyType, key != .null {
+                        out.append(unsigned: UInt64(bitPattern: key), width: width)
+                    } else {
+                        program.layout.write(cell: key, type: keyType, table: strings, into: &out)
+                    }
+                }
                 if writer.text.count >= 1 << 20 { file.write(bytes: writer.take()) }
             }
             for (key, entry) in ledger.byText.sorted(by: { ($0.value.firstRow, $0.key) < ($1.value.firstRow, $1.key) }) {
