@@ -135,14 +135,13 @@ extension RunState {
             }
             out.append(10)
         }
+        var block = [UInt8](repeating: 0, count: 4 << 20)
         while true {
-            // Read straight into the carry buffer's tail (no `Data` in between).
-            let had = carry.count
-            carry.append(contentsOf: repeatElement(0, count: 4 << 20))
-            let n = carry.withUnsafeMutableBytes { readBytes(fd, $0.baseAddress! + had, 4 << 20) }
+            // `read(2)` into one reused block (no `Data` in between), then onto the carry.
+            let n = block.withUnsafeMutableBytes { readBytes(fd, $0.baseAddress!, $0.count) }
             guard n >= 0 else { throw RunError("cannot read back \(path)") }
-            carry.removeLast((4 << 20) - n)
             if n == 0 { break }
+            carry.append(contentsOf: block[..<n])
             var out: [UInt8] = []
             out.reserveCapacity(carry.count + 4096)
             // Lines are copied in runs; only pending and deferred lines are looked into.
