@@ -305,7 +305,7 @@ final class PolicyChecker {
         case .require(let expr):
             if let condition = condition(expr, scope, what: "the condition of rule `\(id.value)`") {
                 kind = .require(condition)
-                reads = Self.fieldReads(condition)
+                reads = condition.fieldsRead
             }
         case .all(let children), .any(let children):
             var indices: [Int] = []
@@ -333,22 +333,6 @@ final class PolicyChecker {
         return index
     }
 
-    static func fieldReads(_ e: TypedExpr) -> [FieldPath] {
-        var out: [FieldPath] = []
-        func walk(_ e: TypedExpr) {
-            switch e.kind {
-            case .field(let p): if !out.contains(p) { out.append(p) }
-            case .isPresent(let x), .not(let x), .negate(let x): walk(x)
-            case .and(let a, let b), .or(let a, let b), .compare(_, let a, let b), .membership(let a, let b, _), .arithmetic(_, let a, let b), .coalesce(let a, let b):
-                walk(a)
-                walk(b)
-            case .call(_, let args): args.forEach(walk)
-            default: break
-            }
-        }
-        walk(e)
-        return out
-    }
 
     // MARK: Templates
 

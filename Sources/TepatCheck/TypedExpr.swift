@@ -146,6 +146,28 @@ public struct LinkPath: Sendable, Hashable {
 }
 
 /// A field of the record a link path arrives at.
+extension TypedExpr {
+    /// The stored fields this expression reads, in order, without repeats (what a rule's trace
+    /// shows and what its counterfactual may change).
+    public var fieldsRead: [FieldPath] {
+        var out: [FieldPath] = []
+        func walk(_ e: TypedExpr) {
+            switch e.kind {
+            case .field(let path): if !out.contains(path) { out.append(path) }
+            case .isPresent(let x), .not(let x), .negate(let x): walk(x)
+            case .and(let a, let b), .or(let a, let b), .compare(_, let a, let b), .arithmetic(_, let a, let b),
+                .coalesce(let a, let b), .membership(let a, let b, _):
+                walk(a)
+                walk(b)
+            case .call(_, let args): args.forEach(walk)
+            default: break
+            }
+        }
+        walk(self)
+        return out
+    }
+}
+
 public struct FieldPath: Sendable, Hashable {
     public var links: LinkPath
     public var field: Int

@@ -246,7 +246,7 @@ struct Tracer {
 
     func operand(_ e: TypedExpr) -> TraceOperand {
         let value = compiler.display(e)(input, row, nil)
-        let fields = Self.fields(e)
+        let fields = e.fieldsRead
         let role: TraceOperand.Role
         switch e.kind {
         case .field: role = .data
@@ -263,24 +263,6 @@ struct Tracer {
         return TraceOperand(text: e.text, value: value, role: role, fields: fields, expression: e)
     }
 
-    /// The stored fields an expression reads, in order, without repeats.
-    static func fields(_ e: TypedExpr) -> [FieldPath] {
-        var out: [FieldPath] = []
-        func walk(_ e: TypedExpr) {
-            switch e.kind {
-            case .field(let path): if !out.contains(path) { out.append(path) }
-            case .isPresent(let x), .not(let x), .negate(let x): walk(x)
-            case .and(let a, let b), .or(let a, let b), .compare(_, let a, let b), .arithmetic(_, let a, let b),
-                .coalesce(let a, let b), .membership(let a, let b, _):
-                walk(a)
-                walk(b)
-            case .call(_, let args): args.forEach(walk)
-            default: break
-            }
-        }
-        walk(e)
-        return out
-    }
 
     /// A `require` rule's outcome from its checks (used when the evaluation itself faulted).
     func combine(_ tree: CheckTree?, _ checks: [CheckTrace]) -> RuleOutcome {

@@ -6,6 +6,23 @@ public struct Schema: Sendable, Hashable {
     public var path: String
     public var entities: [Entity]
 
+    /// Entity indices with link targets first (households, then members, then applications):
+    /// the order a run loads and links them in. Entities in a link cycle come last.
+    public var linkOrder: [Int] {
+        var order: [Int] = []
+        var placed = Set<Int>()
+        for _ in entities {
+            for (i, e) in entities.enumerated() where !placed.contains(i) {
+                if e.links.allSatisfy({ placed.contains($0.target) || $0.target == i }) {
+                    order.append(i)
+                    placed.insert(i)
+                }
+            }
+        }
+        for i in entities.indices where !placed.contains(i) { order.append(i) }
+        return order
+    }
+
     public init(name: String, path: String, entities: [Entity]) {
         self.name = name
         self.path = path

@@ -100,7 +100,7 @@ struct ExplainSlice {
 
         var slice = ExplainSlice(
             schema: schema, id: id, household: household, member: member,
-            entities: search.link(order: Self.loadOrder(schema)), isHousehold: isHousehold, memberHouseholdLink: memberLink)
+            entities: search.link(order: schema.linkOrder), isHousehold: isHousehold, memberHouseholdLink: memberLink)
         slice.columnFields = search.columnFields
         return slice
     }
@@ -118,21 +118,6 @@ struct ExplainSlice {
         }
     }
 
-    /// Entities with link targets first (as a run loads them).
-    static func loadOrder(_ schema: Schema) -> [Int] {
-        var order: [Int] = []
-        var placed = Set<Int>()
-        for _ in schema.entities {
-            for (i, e) in schema.entities.enumerated() where !placed.contains(i) {
-                if e.links.allSatisfy({ placed.contains($0.target) || $0.target == i }) {
-                    order.append(i)
-                    placed.insert(i)
-                }
-            }
-        }
-        for i in schema.entities.indices where !placed.contains(i) { order.append(i) }
-        return order
-    }
 
     // MARK: reading the slice
 

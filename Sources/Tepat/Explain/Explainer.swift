@@ -165,7 +165,7 @@ struct ExplainSession {
     /// kept because they name the household, the person or a member).
     func allDataErrors() -> [DataError] {
         var out: [DataError] = []
-        for e in ExplainSlice.loadOrder(schema) {
+        for e in schema.linkOrder {
             for record in slice.entities[e].invalid where relevant(record, e) { out.append(dataError(record)) }
         }
         return out

@@ -100,29 +100,13 @@ struct RunState {
         compiled.contains { SubjectLayout(schema: $0.checked.schema, subject: $0.checked.subject).ownKeyColumn }
     }
 
-    /// Entities in an order where link targets come first; the member entity streams.
-    func loadOrder() -> [Int] {
-        var order: [Int] = []
-        var placed = Set<Int>()
-        for _ in schema.entities {
-            for (i, e) in schema.entities.enumerated() where !placed.contains(i) {
-                if e.links.allSatisfy({ placed.contains($0.target) || $0.target == i }) {
-                    order.append(i)
-                    placed.insert(i)
-                }
-            }
-        }
-        for i in schema.entities.indices where !placed.contains(i) { order.append(i) }
-        return order
-    }
-
     mutating func read() throws(RunError) {
         if !options.loadWhole, let shape = streamShape() {
             try readStreamed(shape)
             return
         }
         // Entities before the member stream are loaded whole (households).
-        let order = loadOrder()
+        let order = schema.linkOrder
         let streamIndex = member.flatMap { order.firstIndex(of: $0) } ?? order.count
         for entity in order[..<streamIndex] { try loadWhole(entity) }
         let householdCount = household.map { tables[$0].count } ?? 0

@@ -508,7 +508,6 @@ final class ProgramRun {
         guard !candidates.isInOrdinalOrder else { return }
         let order = candidates.sortByOrdinal()
         places = order.map { places[$0] }
-        pendingAmounts = order.map { pendingAmounts[$0] }
     }
 
     // MARK: Merging a slice (sequential, in input order)
@@ -518,10 +517,7 @@ final class ProgramRun {
     /// input row of each outcome, as in `ProgramEvaluator.evaluate`.
     func merge(_ slice: SliceResult, households ref: HouseholdRef = .whole, ordinals: [Int]? = nil, firstRecord: Int = 0) {
         if case .late = ref { deferredText.append(contentsOf: slice.text) } else { spool.write(bytes: slice.text) }
-        for candidate in slice.candidates {
-            candidates.append(candidate)
-            pendingAmounts.append(candidate.amount)
-        }
+        for candidate in slice.candidates { candidates.append(candidate) }
         for var place in slice.places {
             switch ref {
             case .whole: break

@@ -14,6 +14,8 @@ extension RunState {
             program.spool.flush()
             program.putCandidatesInInputOrder()
             program.allocation = Allocator.allocate(program.candidates, policy: program.policy.checked.allocation)
+            // Only the amounts are needed after allocation; the keys are let go.
+            program.pendingAmounts = program.candidates.amounts
             program.candidates = CandidatePool(keyCount: 0, limitCount: 0)
         }
         clock.lap("allocate")

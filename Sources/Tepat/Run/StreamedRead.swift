@@ -32,7 +32,7 @@ extension RunState {
     }
 
     mutating func readStreamed(_ shape: StreamShape) throws(RunError) {
-        let order = loadOrder()
+        let order = schema.linkOrder
         let tail = order.filter { $0 != shape.household && $0 != shape.member }
         let wanted = try wantedMembers(after: tail)
         let out = options.output
