@@ -106,10 +106,13 @@ extension DisplayValue {
 extension CompiledTemplate {
     /// Renders into bytes (the run's hot path); the same text as `render`.
     public func render(into out: inout [UInt8], _ input: EvalInput, _ row: Int, _ language: Language, _ context: AllocationContext? = nil) {
-        for piece in bytePieces[language] ?? bytePieces[.id] ?? [] {
+        let l = language == .id ? 0 : Language.allCases.firstIndex(of: language) ?? 0
+        guard l < bytePieces.count else { return }
+        for piece in bytePieces[l] {
             switch piece {
             case .bytes(let b): out.append(contentsOf: b)
             case .value(let f): f(input, row, context).write(into: &out, language)
+            case .write(let w): w(input, row, &out)
             }
         }
     }

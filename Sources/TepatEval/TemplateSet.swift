@@ -29,17 +29,20 @@ public struct CompiledTemplate: Sendable {
     enum BytePiece: Sendable {
         case bytes([UInt8])
         case value(DisplayFunction)
+        /// Writes a value's text straight into the output (no `DisplayValue` in between).
+        case write(@Sendable (EvalInput, Int, inout [UInt8]) -> Void)
     }
 
     let pieces: [Language: [Piece]]
-    let bytePieces: [Language: [BytePiece]]
+    /// Per language (`Language.allCases` order; a language the text lacks falls back to `id`):
+    /// literal text and constants rendered once into bytes, then the values read per record.
+    let bytePieces: [[BytePiece]]
     /// False when the text reads no data, only allocation values (`{rank}`, `{quota}`): it can
     /// then be rendered once allocation is done, with no record at hand.
     public let readsData: Bool
 
     init(_ template: CheckedTemplate, compiler: Compiler) {
         var pieces: [Language: [Piece]] = [:]
-        var bytePieces: [Language: [BytePiece]] = [:]
         var readsData = false
         for (language, segments) in template.texts {
             pieces[language] = segments.map { segment in
@@ -48,19 +51,51 @@ public struct CompiledTemplate: Sendable {
                 case .value(let e): .value(compiler.display(e))
                 }
             }
-            bytePieces[language] = segments.map { segment in
-                switch segment {
-                case .text(let s): .bytes(Array(s.utf8))
-                case .value(let e): .value(compiler.display(e))
-                }
-            }
             for segment in segments {
                 if case .value(let e) = segment, !e.readsOnlyAllocationValues { readsData = true }
             }
         }
         self.pieces = pieces
-        self.bytePieces = bytePieces
+        self.bytePieces = Language.allCases.map { language in
+            Self.bytePieces(template.texts[language] ?? template.texts[.id] ?? [], language, compiler)
+        }
         self.readsData = readsData
+    }
+
+    /// The pieces of one language's text: constants (parameters, `as_of`) are rendered here once,
+    /// and enumeration fields write their pre-rendered names, so a reason costs what it reads.
+    private static func bytePieces(_ segments: [CheckedTemplate.Segment], _ language: Language, _ compiler: Compiler) -> [BytePiece] {
+        var out: [BytePiece] = []
+        func literal(_ bytes: [UInt8]) {
+            if case .bytes(let previous) = out.last {
+                out[out.count - 1] = .bytes(previous + bytes)
+            } else {
+                out.append(.bytes(bytes))
+            }
+        }
+        for segment in segments {
+            switch segment {
+            case .text(let s): literal(Array(s.utf8))
+            case .value(let e) where e.isConstant:
+                var bytes: [UInt8] = []
+                compiler.display(e)(EvalInput(tables: []), 0, nil).write(into: &bytes, language)
+                literal(bytes)
+            case .value(let e):
+                if case .field = e.kind, case .enumeration(let d) = e.type {
+                    let f = compiler.cell(e)
+                    let names = d.values.map { Array($0.utf8) }
+                    let empty = Array(DisplayValue.null.text(language).utf8)
+                    let unknown = Array("?".utf8)
+                    out.append(.write { input, row, bytes in
+                        let c = (try? f(input, row)) ?? .null
+                        bytes.append(contentsOf: c == .null ? empty : c >= 0 && c < names.count ? names[Int(c)] : unknown)
+                    })
+                } else {
+                    out.append(.value(compiler.display(e)))
+                }
+            }
+        }
+        return out
     }
 
     public func render(_ input: EvalInput, _ row: Int, _ language: Language, _ context: AllocationContext? = nil) -> String {
@@ -154,8 +189,14 @@ extension CompiledPolicy {
 extension TypedExpr {
     /// True for constants and allocation values: nothing from a record.
     var readsOnlyAllocationValues: Bool {
+        if case .allocationValue = kind { return true }
+        return isConstant
+    }
+
+    /// True for values known when the policy is compiled (parameters are folded to constants).
+    var isConstant: Bool {
         switch kind {
-        case .allocationValue, .constant, .rational, .text, .null, .list, .textList: true
+        case .constant, .rational, .text, .null, .list, .textList: true
         default: false
         }
     }

@@ -58,10 +58,17 @@ extension RunState {
             window.invalid.removeAll()
         }
         let householdKeyField = schema.entities[shape.household].key
+        // The programs (their spools, counts and ledgers) are merged into behind the evaluation,
+        // in chunk order; from here to `drain()` only `merging` touches them.
+        let merging = OrderedStage(depth: 2, inline: options.jobs <= 1)
+        defer { merging.drain() }
+        let programs = self.programs
         func release(_ n: Int, _ window: inout HouseholdWindow) {
             guard n > 0 else { return }
-            let fileRows = window.fileRows[..<n], keys = window.table.columns[householdKeyField][..<n]
-            for program in programs where program.ledger != nil { program.ledger?.evict(n, fileRows: fileRows, keys: keys) }
+            let fileRows = Array(window.fileRows[..<n]), keys = Array(window.table.columns[householdKeyField][..<n])
+            merging.submit {
+                for program in programs where program.ledger != nil { program.ledger?.evict(n, fileRows: fileRows[...], keys: keys[...]) }
+            }
             _ = window.release(before: n)
         }
 
@@ -73,11 +80,14 @@ extension RunState {
         try forEachParsedChunk(shape.member) { batch throws(RunError) in
             let linked = try members.link(&batch, window: &window)
             try takeWindowInvalid(&window)
-            for program in programs where program.ledger != nil { program.ledger?.grow(to: window.count) }
+            let held = window.heldRows
+            let windowCount = window.count
+            merging.submit {
+                for program in programs where program.ledger != nil { program.ledger?.grow(to: windowCount) }
+            }
             var tables = self.tables
             tables[shape.household] = window.table
             tables[shape.member] = batch.table
-            let held = window.heldRows
             let keyType = window.keyType
             let ref = HouseholdRef.window(fileRows: window.fileRows, keys: window.table.columns[householdKeyField])
             for program in programs where program.policy.subject == shape.member {
@@ -94,7 +104,10 @@ extension RunState {
                 }
                 for result in results {
                     if let bad = result.firstInvalid { throw RunError(bad.reason(.en)) }
-                    program.merge(result, households: ref, firstRecord: batch.firstRecord)
+                }
+                let firstRecord = batch.firstRecord
+                merging.submit {
+                    for result in results { program.merge(result, households: ref, firstRecord: firstRecord) }
                 }
             }
             if failOnError, let bad = batch.invalid.first { throw RunError(bad.reason(.en)) }
@@ -113,6 +126,7 @@ extension RunState {
             try takeWindowInvalid(&window)
             release(window.count, &window)
         }
+        merging.drain()
         if let file = folder.files[shape.household] { rowsRead[file.name] = window.recordsRead }
 
         var deferredInvalid: [InvalidRecord] = []
@@ -145,20 +159,43 @@ extension RunState {
     }
 
     /// Reads `entity`'s file in chunks, parsing `jobs` chunks at once, handing them over in order.
+    /// With more than one job, the next chunks are read and parsed on another thread while
+    /// `body` works on these.
     func forEachParsedChunk(_ entity: Int, _ body: (inout RecordBatch) throws(RunError) -> Void) throws(RunError) {
-        let reader: EntityReader?
-        do { reader = try folder.reader(for: entity, stringSeed: strings) } catch { throw RunError(error.message(.en)) }
-        guard var reader else { return }
-        let parser = reader.parser
-        while true {
+        let opened: EntityReader?
+        do { opened = try folder.reader(for: entity, stringSeed: strings) } catch { throw RunError(error.message(.en)) }
+        guard let opened else { return }
+        let parser = opened.parser
+        let jobs = options.jobs, batchSize = options.batchSize
+        /// The next group of up to `jobs` chunks, parsed; empty at the end of the file.
+        @Sendable func nextGroup(_ reader: inout EntityReader) -> Result<[RecordBatch], RunError> {
             var chunks: [RawChunk] = []
             do {
-                while chunks.count < options.jobs, let chunk = try reader.nextChunk(maxRecords: options.batchSize) { chunks.append(chunk) }
-            } catch { throw RunError(error.message(.en)) }
-            if chunks.isEmpty { break }
+                while chunks.count < jobs, let chunk = try reader.nextChunk(maxRecords: batchSize) { chunks.append(chunk) }
+            } catch { return .failure(RunError(error.message(.en))) }
             let group = chunks
-            let batches = Parallel.map(group.count, jobs: options.jobs) { parser.parse(group[$0]) }
-            for var batch in batches { try body(&batch) }
+            return .success(Parallel.map(group.count, jobs: jobs) { parser.parse(group[$0]) })
+        }
+        if jobs <= 1 {
+            var reader = opened
+            while true {
+                let group = try nextGroup(&reader).get()
+                if group.isEmpty { return }
+                for var batch in group { try body(&batch) }
+            }
+        }
+        let ahead = Prefetch<Result<[RecordBatch], RunError>>(depth: 2) { prefetch in
+            var reader = opened
+            while true {
+                let group = nextGroup(&reader)
+                if case .success(let batches) = group, batches.isEmpty { return }
+                guard prefetch.put(group) else { return }
+                if case .failure = group { return }
+            }
+        }
+        defer { ahead.cancel() }
+        while let group = ahead.next() {
+            for var batch in try group.get() { try body(&batch) }
         }
     }
 
