@@ -112,3 +112,29 @@ extension Thread {
         thread.start()
     }
 }
+
+/// Runs `first` on another thread while `second` runs on this one, and waits for both (with one
+/// job, one after the other). The two must not touch the same mutable state.
+func bothAtOnce<A, B>(
+    _ concurrently: Bool, _ first: () throws(RunError) -> A, _ second: () throws(RunError) -> B
+) throws(RunError) -> (A, B) {
+    guard concurrently else { return (try first(), try second()) }
+    return try withoutActuallyEscaping(first) { first throws(RunError) in
+        let job = UncheckedBox(first)
+        let done = DispatchSemaphore(value: 0)
+        let result = UncheckedResult<A>()
+        Thread.detach {
+            result.value = Result { () throws(RunError) in try job.value() }
+            done.signal()
+        }
+        let second = Result { () throws(RunError) in try second() }
+        done.wait()
+        guard let firstResult = result.value else { throw RunError("internal error: a concurrent stage did not finish") }
+        return (try firstResult.get(), try second.get())
+    }
+}
+
+/// A result handed from one thread to another across a semaphore.
+private final class UncheckedResult<A>: @unchecked Sendable {
+    var value: Result<A, RunError>?
+}

@@ -28,25 +28,28 @@ extension RunState {
         if options.format == .csv {
             decisions.write("program,household_id,person_id,decision,rule,reason,amount" + (withOwnKey ? ",application_id" : "") + "\n")
         }
-        var decisionRows = 0
-        for program in programs {
-            decisionRows += try finishDecisions(program, into: decisions)
-        }
-        clock.lap("decisions.csv")
+        let householdsFile = try AtomicFile(path: out + "/households.csv")
+        householdsFile.write("program,household_id,decision,rule,reason,accepted,amount\n")
+        // decisions.csv (the spools copied, pending lines chosen) and households.csv (the tallies
+        // read back) read different files and share nothing mutable: written at the same time.
+        let ((decisionRows), (householdRows, householdCounts)) = try bothAtOnce(options.jobs > 1, { () throws(RunError) -> Int in
+            var rows = 0
+            for program in programs { rows += try finishDecisions(program, into: decisions) }
+            return rows
+        }, { () throws(RunError) -> (Int, [DecisionCounts]) in
+            var rows = 0
+            var counts: [DecisionCounts] = []
+            for program in programs {
+                let (n, c) = try householdLines(program, into: householdsFile)
+                rows += n
+                counts.append(c)
+            }
+            return (rows, counts)
+        })
+        clock.lap("decisions+households.csv")
         try decisions.commit()
         outputs.append(decisionsName)
         rowsWritten[decisionsName] = decisionRows
-
-        let householdsFile = try AtomicFile(path: out + "/households.csv")
-        householdsFile.write("program,household_id,decision,rule,reason,accepted,amount\n")
-        var householdRows = 0
-        var householdCounts: [DecisionCounts] = []
-        for program in programs {
-            let (rows, counts) = try householdLines(program, into: householdsFile)
-            householdRows += rows
-            householdCounts.append(counts)
-        }
-        clock.lap("households.csv")
         try householdsFile.commit()
         outputs.append("households.csv")
         rowsWritten["households.csv"] = householdRows
