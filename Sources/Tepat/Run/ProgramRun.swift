@@ -144,6 +144,16 @@ struct ProgramEvaluator: Sendable {
     let budgetReason: [UInt8]?
     /// CSV lines end with an empty `application_id` field: another program of the run has one.
     let padColumn: Bool
+    /// The caps a pending line has alternatives for, in spool order after the limits
+    /// (false: the quota, true: the budget).
+    let caps: [Bool]
+    /// The `rule` fields of a pending line's alternatives: each limit's id, each cap's id.
+    let limitFields: [[UInt8]]
+    let capFields: [[UInt8]]
+    let decisionAccepted = Array("accepted,".utf8)
+    let decisionRejected = Array("rejected,".utf8)
+    let decisionWaitlisted = Array("waitlisted,".utf8)
+    let decisionInvalid = Array("invalid,".utf8)
 
     init(policy: CompiledPolicy, language: Language, jsonl: Bool, padColumn: Bool = false) {
         self.policy = policy
@@ -188,17 +198,22 @@ struct ProgramEvaluator: Sendable {
         limitReasons = (checked.allocation?.limits ?? []).indices.map { l in
             once(policy.allocationTemplate(limit: l)) { checked.allocation?.limits[l].id ?? "" }
         }
+        func field(_ text: String) -> [UInt8] {
+            var out: [UInt8] = []
+            out.append(csvField: Array(text.utf8)[...])
+            return out
+        }
+        var caps: [Bool] = []
+        if checked.allocation?.quota != nil { caps.append(false) }
+        if checked.allocation?.budget != nil { caps.append(true) }
+        self.caps = caps
+        limitFields = (checked.allocation?.limits ?? []).map { field($0.id) }
+        capFields = caps.map { field(($0 ? checked.allocation?.budget?.id : checked.allocation?.quota?.id) ?? "") }
         quotaReason = once(policy.allocationTemplate(budget: false)) { policy.waitlistReason(budget: false, empty, 0, language, markers) }
         budgetReason = once(policy.allocationTemplate(budget: true)) { policy.waitlistReason(budget: true, empty, 0, language, markers) }
     }
 
-    /// The caps a pending line has alternatives for, in spool order after the limits.
-    var caps: [Bool] {
-        var caps: [Bool] = []
-        if policy.checked.allocation?.quota != nil { caps.append(false) }
-        if policy.checked.allocation?.budget != nil { caps.append(true) }
-        return caps
-    }
+
 
     // MARK: Evaluating a slice (runs in parallel; reads only)
 
@@ -220,6 +235,9 @@ struct ProgramEvaluator: Sendable {
         let markers = AllocationMarkers.context(quota: quota, budget: budget)
         var scratch: [UInt8] = []
         scratch.reserveCapacity(512)
+        var prefix: [UInt8] = [], suffix: [UInt8] = []
+        prefix.reserveCapacity(128)
+        suffix.reserveCapacity(64)
         for i in rows {
             if nextDeferred < deferred.count, deferred[nextDeferred] == i {
                 nextDeferred += 1
@@ -280,13 +298,16 @@ struct ProgramEvaluator: Sendable {
                     result.outcomes.append(outcome)
                     continue
                 }
+                writePrefix(into: &prefix, input, row)
+                writeSuffix(into: &suffix, input, row)
                 if let fault = evaluation.fault {
                     outcome.kind = .invalid
-                    line(&result.text, input, row, decision: "invalid", rule: nil, amount: 0) { out in out.append(csvField: Array(fault.reason(language).utf8)[...]) }
+                    line(&result.text, prefix, decisionInvalid, [], amount: 0, suffix) { out in out.append(csvField: Array(fault.reason(language).utf8)[...]) }
                 } else if !evaluation.eligible {
                     outcome.rule = Int32(evaluation.decisive)
                     outcome.top = topPosition[evaluation.decisive]
-                    outcome.reason = line(&result.text, input, row, decision: "rejected", rule: evaluation.decisive, amount: 0) { out in
+                    let rule = evaluation.decisive >= 0 && evaluation.decisive < ruleFields.count ? ruleFields[evaluation.decisive] : []
+                    outcome.reason = line(&result.text, prefix, decisionRejected, rule, amount: 0, suffix) { out in
                         scratch.removeAll(keepingCapacity: true)
                         policy.writeRejectReason(evaluation.decisive, input, row, language, into: &scratch)
                         out.append(csvField: scratch[...])
@@ -294,6 +315,7 @@ struct ProgramEvaluator: Sendable {
                 } else {
                     outcome.acceptedBy = Int32(evaluation.acceptedBy)
                     outcome.amount = evaluation.amount
+                    let rule = evaluation.acceptedBy >= 0 && evaluation.acceptedBy < ruleFields.count ? ruleFields[evaluation.acceptedBy] : []
                     let writeAccept: (inout [UInt8]) -> Void = { out in
                         if evaluation.acceptedBy >= 0 {
                             scratch.removeAll(keepingCapacity: true)
@@ -307,19 +329,18 @@ struct ProgramEvaluator: Sendable {
                         outcome.kind = .pending
                         // The line as accepted, then one alternative per possible allocation outcome.
                         result.text.append(SpoolBytes.pending)
-                        line(&result.text, input, row, decision: "accepted", rule: evaluation.acceptedBy, amount: evaluation.amount, terminate: false, writeAccept)
-                        for (l, limit) in (checked.allocation?.limits ?? []).enumerated() {
+                        line(&result.text, prefix, decisionAccepted, rule, amount: evaluation.amount, suffix, terminate: false, writeAccept)
+                        for l in limitFields.indices {
                             result.text.append(SpoolBytes.alternative)
-                            line(&result.text, input, row, decision: "rejected", ruleText: limit.id, amount: 0, terminate: false) { out in
+                            line(&result.text, prefix, decisionRejected, limitFields[l], amount: 0, suffix, terminate: false) { out in
                                 if let once = limitReasons[l] { out.append(contentsOf: once) } else {
                                     out.append(csvField: Array(policy.limitReason(l, input, row, language, markers).utf8)[...])
                                 }
                             }
                         }
-                        for byBudget in caps {
-                            let cap = byBudget ? checked.allocation?.budget : checked.allocation?.quota
+                        for (c, byBudget) in caps.enumerated() {
                             result.text.append(SpoolBytes.alternative)
-                            line(&result.text, input, row, decision: "waitlisted", ruleText: cap?.id ?? "", amount: 0, terminate: false) { out in
+                            line(&result.text, prefix, decisionWaitlisted, capFields[c], amount: 0, suffix, terminate: false) { out in
                                 if let once = byBudget ? budgetReason : quotaReason { out.append(contentsOf: once) } else {
                                     out.append(csvField: Array(policy.waitlistReason(budget: byBudget, input, row, language, markers).utf8)[...])
                                 }
@@ -330,7 +351,7 @@ struct ProgramEvaluator: Sendable {
                         result.places.append(PendingPlace(householdSlotRow: Int32(h), householdKey: outcome.householdKey, group: outcome.group))
                     } else {
                         outcome.kind = .accepted
-                        line(&result.text, input, row, decision: "accepted", rule: evaluation.acceptedBy, amount: evaluation.amount, writeAccept)
+                        line(&result.text, prefix, decisionAccepted, rule, amount: evaluation.amount, suffix, writeAccept)
                     }
                 }
                 result.outcomes.append(outcome)
@@ -349,37 +370,37 @@ struct ProgramEvaluator: Sendable {
             subjectKey: layout.subjectKey(input, row), amount: evaluation.amount)
     }
 
-    /// Writes one CSV decision line; returns the byte range of the reason field.
-    @discardableResult
-    private func line(
-        _ out: inout [UInt8], _ input: EvalInput, _ row: Int, decision: String, rule: Int?, amount: Int64, terminate: Bool = true,
-        _ reason: (inout [UInt8]) -> Void
-    ) -> Range<Int> {
-        line(&out, input, row, decision: decision, ruleField: rule.flatMap { $0 >= 0 && $0 < ruleFields.count ? ruleFields[$0] : nil } ?? [], amount: amount, terminate: terminate, reason)
+    /// `program,household_id,person_id,` of a valid row: the same for each alternative of a
+    /// pending line, so written once.
+    private func writePrefix(into prefix: inout [UInt8], _ input: EvalInput, _ row: Int) {
+        prefix.removeAll(keepingCapacity: true)
+        prefix.append(contentsOf: programField)
+        prefix.append(44)
+        layout.writeHousehold(into: &prefix, input, row)
+        prefix.append(44)
+        layout.writePerson(into: &prefix, input, row)
+        prefix.append(44)
     }
 
-    @discardableResult
-    private func line(
-        _ out: inout [UInt8], _ input: EvalInput, _ row: Int, decision: String, ruleText: String, amount: Int64, terminate: Bool = true,
-        _ reason: (inout [UInt8]) -> Void
-    ) -> Range<Int> {
-        var field: [UInt8] = []
-        field.append(csvField: Array(ruleText.utf8)[...])
-        return line(&out, input, row, decision: decision, ruleField: field, amount: amount, terminate: terminate, reason)
+    /// What follows the amount: `,application_id` or the padding comma.
+    private func writeSuffix(into suffix: inout [UInt8], _ input: EvalInput, _ row: Int) {
+        suffix.removeAll(keepingCapacity: true)
+        if layout.ownKeyColumn {
+            suffix.append(44)
+            layout.writeOwnKey(into: &suffix, input, row)
+        }
+        if padColumn { suffix.append(44) }
     }
 
+    /// Writes one CSV decision line (`decision` ends with its comma); returns the byte range of
+    /// the reason field.
+    @discardableResult
     private func line(
-        _ out: inout [UInt8], _ input: EvalInput, _ row: Int, decision: String, ruleField: [UInt8], amount: Int64, terminate: Bool,
-        _ reason: (inout [UInt8]) -> Void
+        _ out: inout [UInt8], _ prefix: [UInt8], _ decision: [UInt8], _ ruleField: [UInt8], amount: Int64, _ suffix: [UInt8],
+        terminate: Bool = true, _ reason: (inout [UInt8]) -> Void
     ) -> Range<Int> {
-        out.append(contentsOf: programField)
-        out.append(44)
-        layout.writeHousehold(into: &out, input, row)
-        out.append(44)
-        layout.writePerson(into: &out, input, row)
-        out.append(44)
-        out.append(utf8: decision)
-        out.append(44)
+        out.append(contentsOf: prefix)
+        out.append(contentsOf: decision)
         out.append(contentsOf: ruleField)
         out.append(44)
         let start = out.count
@@ -387,14 +408,11 @@ struct ProgramEvaluator: Sendable {
         let end = out.count
         out.append(44)
         out.append(integer: amount)
-        if layout.ownKeyColumn {
-            out.append(44)
-            layout.writeOwnKey(into: &out, input, row)
-        }
-        if padColumn { out.append(44) }
+        out.append(contentsOf: suffix)
         if terminate { out.append(10) }
         return start..<end
     }
+
 
     /// `decisions.jsonl` lines (a slower path than CSV: JSON with the rule trace).
     private func evaluateJSON(

@@ -17,6 +17,11 @@ struct SubjectLayout: Sendable {
     /// True for subjects that are neither households nor members (applications): their key is
     /// written as the last column.
     let ownKeyColumn: Bool
+    /// The columns the ids of a decision line are written from, looked up once (reading
+    /// `schema.entities[e]` per line copies an entity and retains its arrays).
+    private let householdIdColumn: IdColumn?
+    private let personIdColumn: IdColumn?
+    private let ownIdColumn: IdColumn
 
     init(schema: Schema, subject: Int) {
         self.schema = schema
@@ -42,6 +47,23 @@ struct SubjectLayout: Sendable {
         }
         householdPath = path
         ownKeyColumn = subject != household && subject != person
+        let own = IdColumn(schema, entity: subject, field: schema.entities[subject].key)
+        ownIdColumn = own
+        func via(_ link: Int) -> IdColumn { IdColumn(schema, entity: subject, field: schema.entities[subject].links[link].via) }
+        if subject == household {
+            householdIdColumn = own
+        } else if let first = path.first, path.count == 1 {
+            householdIdColumn = via(first.1)
+        } else {
+            householdIdColumn = nil
+        }
+        if subject == person {
+            personIdColumn = own
+        } else if let personLink {
+            personIdColumn = via(personLink)
+        } else {
+            personIdColumn = nil
+        }
     }
 
     var header: String {
@@ -120,59 +142,64 @@ extension SubjectLayout {
     // Tables are read in place (`input.tables[e].columns[f][row]`): binding a `Table` to a
     // name copies it, which retains each of its arrays, for every line written.
 
-    private func writeKey(of entity: Int, row: Int, _ input: EvalInput, into out: inout [UInt8]) {
-        let e = schema.entities[entity]
-        let cell = input.tables[entity].columns[e.key][row]
-        writeCell(cell, type: e.fields[e.key].type, entity: entity, input, into: &out)
-    }
-
-    private func writeVia(link: Int, row: Int, _ input: EvalInput, into out: inout [UInt8]) {
-        let via = schema.entities[subject].links[link].via
-        let cell = input.tables[subject].columns[via][row]
-        writeCell(cell, type: schema.entities[subject].fields[via].type, entity: subject, input, into: &out)
-    }
-
-    private func writeCell(_ cell: Cell, type: FieldType, entity: Int, _ input: EvalInput, into out: inout [UInt8]) {
+    private func write(_ column: IdColumn, row: Int, _ input: EvalInput, into out: inout [UInt8]) {
+        let cell = input.tables[column.entity].columns[column.field][row]
         if cell == .null { return }
-        switch type {
-        case .digits(let n): out.append(unsigned: UInt64(bitPattern: cell), width: n)
-        case .integer, .money: out.append(integer: cell)
-        default: write(cell: cell, type: type, table: input.tables[entity], into: &out)
+        if column.digits >= 0 {
+            out.append(unsigned: UInt64(bitPattern: cell), width: column.digits)
+        } else if column.isInteger {
+            out.append(integer: cell)
+        } else {
+            write(cell: cell, type: column.type, table: input.tables[column.entity], into: &out)
         }
     }
 
     func writeHousehold(into out: inout [UInt8], _ input: EvalInput, _ row: Int) {
-        if subject == household {
-            writeKey(of: subject, row: row, input, into: &out)
-        } else if let first = householdPath.first, householdPath.count == 1 {
-            writeVia(link: first.link, row: row, input, into: &out)
+        if let householdIdColumn {
+            write(householdIdColumn, row: row, input, into: &out)
         } else if let h = household {
             let r = householdRow(input, row)
-            if r >= 0 { writeKey(of: h, row: r, input, into: &out) }
+            if r >= 0 { write(IdColumn(schema, entity: h, field: schema.entities[h].key), row: r, input, into: &out) }
         }
     }
 
     func writePerson(into out: inout [UInt8], _ input: EvalInput, _ row: Int) {
-        if subject == person {
-            writeKey(of: subject, row: row, input, into: &out)
-        } else if let pl = personLink {
-            writeVia(link: pl, row: row, input, into: &out)
-        }
+        if let personIdColumn { write(personIdColumn, row: row, input, into: &out) }
     }
 
     func writeOwnKey(into out: inout [UInt8], _ input: EvalInput, _ row: Int) {
-        writeKey(of: subject, row: row, input, into: &out)
+        write(ownIdColumn, row: row, input, into: &out)
     }
 
     /// The subject's key for tie-breaking in allocation: the number for fixed-width digits (same
     /// order as the text), the text otherwise.
     func subjectKey(_ input: EvalInput, _ row: Int) -> OrderValue {
-        let e = schema.entities[subject]
-        let cell = input.tables[subject].columns[e.key][row]
+        let cell = input.tables[subject].columns[ownIdColumn.field][row]
         if cell == .null { return .null }
-        switch e.fields[e.key].type {
+        switch ownIdColumn.type {
         case .digits, .integer, .money, .date, .month: return .cell(cell)
-        default: return .text(CellText.text(cell, type: e.fields[e.key].type, strings: input.tables[subject].strings))
+        default: return .text(CellText.text(cell, type: ownIdColumn.type, strings: input.tables[subject].strings))
+        }
+    }
+}
+
+/// A column an id is written from, with what writing it needs to know of its type.
+private struct IdColumn: Sendable {
+    let entity: Int
+    let field: Int
+    let type: FieldType
+    /// The width of fixed-width digits (NIK, No. KK), or -1.
+    let digits: Int
+    let isInteger: Bool
+
+    init(_ schema: Schema, entity: Int, field: Int) {
+        self.entity = entity
+        self.field = field
+        type = schema.entities[entity].fields[field].type
+        if case .digits(let n) = type { digits = n } else { digits = -1 }
+        switch type {
+        case .integer, .money: isInteger = true
+        default: isInteger = false
         }
     }
 }
