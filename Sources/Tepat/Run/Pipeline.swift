@@ -113,28 +113,32 @@ extension Thread {
     }
 }
 
-/// Runs `first` on another thread while `second` runs on this one, and waits for both (with one
-/// job, one after the other). The two must not touch the same mutable state.
+/// Runs `first` and `second` at the same time (with one job, one after the other) and waits
+/// for both. The two must not touch the same mutable state.
 func bothAtOnce<A, B>(
     _ concurrently: Bool, _ first: () throws(RunError) -> A, _ second: () throws(RunError) -> B
 ) throws(RunError) -> (A, B) {
     guard concurrently else { return (try first(), try second()) }
-    return try withoutActuallyEscaping(first) { first throws(RunError) in
-        let job = UncheckedBox(first)
-        let done = DispatchSemaphore(value: 0)
-        let result = UncheckedResult<A>()
-        Thread.detach {
-            result.value = Result { () throws(RunError) in try job.value() }
-            done.signal()
+    let results = PairOfResults<A, B>()
+    // `concurrentPerform` returns after both iterations: the closures do not outlive this call.
+    withoutActuallyEscaping(first) { first in
+        withoutActuallyEscaping(second) { second in
+            let jobs = UncheckedBox((first, second))
+            DispatchQueue.concurrentPerform(iterations: 2) { i in
+                if i == 0 {
+                    results.first = Result { () throws(RunError) in try jobs.value.0() }
+                } else {
+                    results.second = Result { () throws(RunError) in try jobs.value.1() }
+                }
+            }
         }
-        let second = Result { () throws(RunError) in try second() }
-        done.wait()
-        guard let firstResult = result.value else { throw RunError("internal error: a concurrent stage did not finish") }
-        return (try firstResult.get(), try second.get())
     }
+    guard let a = results.first, let b = results.second else { throw RunError("internal error: a concurrent stage did not finish") }
+    return (try a.get(), try b.get())
 }
 
-/// A result handed from one thread to another across a semaphore.
-private final class UncheckedResult<A>: @unchecked Sendable {
-    var value: Result<A, RunError>?
+/// Two results, each written by one iteration of `concurrentPerform`, read after it returns.
+private final class PairOfResults<A, B>: @unchecked Sendable {
+    var first: Result<A, RunError>?
+    var second: Result<B, RunError>?
 }
