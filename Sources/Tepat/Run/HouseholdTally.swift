@@ -1,3 +1,4 @@
+import Foundation
 import TepatModel
 import TepatReport
 
@@ -55,6 +56,41 @@ struct HouseholdTally: Sendable {
 struct ReasonPool: Sendable {
     private var ids: [String: Int32] = [:]
     private(set) var texts: [String] = []
+    /// The reasons met as CSV fields (as a decision line has them), by a hash of their bytes:
+    /// per field, its bytes, its reason's id and the next field with the same hash.
+    private var fieldByHash: [UInt64: Int32] = [:]
+    private var fields: [[UInt8]] = []
+    private var fieldReason: [Int32] = []
+    private var fieldNext: [Int32] = []
+
+    /// The id of a reason given as its CSV field: a field met before costs a hash and a compare,
+    /// no string (the first rejection of every household comes through here).
+    mutating func intern(csvField field: ArraySlice<UInt8>) -> Int32 {
+        let hash = Self.hash(field)
+        var f = fieldByHash[hash] ?? -1
+        while f >= 0 {
+            if Self.equal(fields[Int(f)], field) { return fieldReason[Int(f)] }
+            f = fieldNext[Int(f)]
+        }
+        let id = intern(ProgramRun.csvText(field))
+        fieldNext.append(fieldByHash[hash] ?? -1)
+        fieldByHash[hash] = Int32(fields.count)
+        fields.append(Array(field))
+        fieldReason.append(id)
+        return id
+    }
+
+    /// FNV-1a, 64 bits.
+    private static func hash(_ bytes: ArraySlice<UInt8>) -> UInt64 {
+        var h: UInt64 = 0xcbf2_9ce4_8422_2325
+        for b in bytes { h = (h ^ UInt64(b)) &* 0x100_0000_01b3 }
+        return h
+    }
+
+    private static func equal(_ a: [UInt8], _ b: ArraySlice<UInt8>) -> Bool {
+        guard a.count == b.count else { return false }
+        return a.withUnsafeBufferPointer { x in b.withUnsafeBufferPointer { y in memcmp(x.baseAddress!, y.baseAddress!, x.count) == 0 } }
+    }
 
     mutating func intern(_ text: String) -> Int32 {
         if let id = ids[text] { return id }

@@ -141,13 +141,15 @@ struct MemberStream {
     }
 
     private mutating func keep(_ batch: RecordBatch, row r: Int, record: Int) {
-        let cells = copyCells(batch.table, row: r, into: &deferred)
+        let cells = Self.copyCells(batch.table, row: r, isText: isText, into: &deferred)
         cells.withUnsafeBufferPointer { deferred.append(cells: $0, line: batch.table.lines[r]) }
         deferred.links[link].append(-1)
         deferredRecord.append(record)
     }
 
-    private func copyCells(_ table: Table, row r: Int, into target: inout Table) -> [Cell] {
+    /// Static: a method on `self` writing into one of `self`'s tables made Swift copy `self`, and
+    /// then each table (whole) on every call.
+    private static func copyCells(_ table: Table, row r: Int, isText: [Bool], into target: inout Table) -> [Cell] {
         var cells = [Cell](repeating: .null, count: table.columns.count)
         for f in cells.indices where table.loaded[f] {
             let c = table.columns[f][r]
@@ -159,7 +161,7 @@ struct MemberStream {
     /// Keeps an application-named member, with its household (`household` is a row of `window`,
     /// or of `households` when given).
     mutating func capture(_ table: Table, row r: Int, household w: Int32, window: HouseholdWindow, households: (table: Table, fileRows: [Int])? = nil) {
-        let cells = copyCells(table, row: r, into: &capturedMembers)
+        let cells = Self.copyCells(table, row: r, isText: isText, into: &capturedMembers)
         cells.withUnsafeBufferPointer { capturedMembers.append(cells: $0, line: table.lines[r]) }
         var target: Int32 = -1
         if w >= 0 {

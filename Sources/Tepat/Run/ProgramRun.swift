@@ -565,8 +565,11 @@ final class ProgramRun {
                 switch outcome.kind {
                 case .invalid: ledger!.invalidSubject(window: row)
                 case .rejected:
-                    let text = ledger!.hasReason(window: row) ? nil : (jsonReason ?? Self.csvText(slice.text[outcome.reason]))
-                    ledger!.reject(window: row, ruleSlot: Int(outcome.rule), subjectRow: subjectRow, reason: text)
+                    if let jsonReason {
+                        ledger!.reject(window: row, ruleSlot: Int(outcome.rule), subjectRow: subjectRow, reason: jsonReason)
+                    } else {
+                        ledger!.reject(window: row, ruleSlot: Int(outcome.rule), subjectRow: subjectRow, reasonField: slice.text[outcome.reason])
+                    }
                 case .accepted: ledger!.accept(window: row, amount: outcome.amount)
                 case .pending, .deferred: break
                 }

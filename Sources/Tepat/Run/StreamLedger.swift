@@ -57,6 +57,16 @@ struct StreamLedger {
     /// Whether window row `row` already has its first rejection's reason.
     func hasReason(window row: Int) -> Bool { firstReason[row] >= 0 }
 
+    /// A rejection with its reason as the CSV field of its decision line.
+    mutating func reject(window row: Int, ruleSlot: Int, subjectRow: Int, reasonField: ArraySlice<UInt8>) {
+        let first = firstReason[row] < 0
+        reject(window: row, ruleSlot: ruleSlot, subjectRow: subjectRow, reason: nil)
+        if first {
+            firstReason[row] = reasons.intern(csvField: reasonField)
+            firstReasonRow[row] = subjectRow
+        }
+    }
+
     /// A rejection; `reason` is needed only for the household's first (see `hasReason`).
     mutating func reject(window row: Int, ruleSlot: Int, subjectRow: Int, reason: String?) {
         rejected[row] += 1
