@@ -135,3 +135,34 @@ public struct CheckedAggregate: Sendable {
     public var condition: TypedExpr?
     public var text: String
 }
+
+extension CheckedPolicy {
+    /// Per entity, the stored fields the policy reads anywhere: conditions, reason texts, the
+    /// benefit, allocation order and limits. Nil for a policy with aggregates (their reads are
+    /// not walked): a reader then keeps every field. Runs use it to keep only the columns some
+    /// policy needs; the others are still validated, just not stored.
+    public var fieldsReadByEntity: [Set<Int>]? {
+        guard aggregates.isEmpty else { return nil }
+        var read = [Set<Int>](repeating: [], count: schema.entities.count)
+        var exprs: [TypedExpr] = []
+        var templates: [CheckedTemplate] = []
+        for rule in rules {
+            if case .require(let condition) = rule.kind { exprs.append(condition) }
+            templates += [rule.reject, rule.accept].compactMap { $0 }
+        }
+        if let benefit { exprs.append(benefit) }
+        if let allocation {
+            exprs += allocation.order.map(\.expr) + allocation.limits.map(\.per)
+            templates += allocation.limits.compactMap(\.reject) + [allocation.quota?.waitlist, allocation.budget?.waitlist].compactMap { $0 }
+        }
+        for template in templates {
+            for segments in template.texts.values {
+                for case .value(let e) in segments { exprs.append(e) }
+            }
+        }
+        for e in exprs {
+            for path in e.fieldsRead where path.links.entity < read.count { read[path.links.entity].insert(path.field) }
+        }
+        return read
+    }
+}

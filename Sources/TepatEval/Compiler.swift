@@ -302,6 +302,15 @@ public struct Compiler: Sendable {
         switch builtin {
         case .ageOn:
             let fb = cell(args[0]), fd = cell(args[1])
+            if case .constant(let d) = args[1].kind, d != .null {
+                // The usual case, `age_on(as_of)`: the reference date is known now.
+                let on = Day(ordinal: Int(d)).civil
+                return { input, row throws(EvalFault) in
+                    let b = try fb(input, row)
+                    if b == .null { return .null }
+                    return Int64(Day.completedYears(born: Day(ordinal: Int(b)).civil, on: on))
+                }
+            }
             return { input, row throws(EvalFault) in
                 let b = try fb(input, row), d = try fd(input, row)
                 if b == .null || d == .null { return .null }

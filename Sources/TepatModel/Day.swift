@@ -88,7 +88,12 @@ public struct Day: Sendable, Hashable, Comparable, Codable, CustomStringConverti
     /// Completed years from `self` (a birth date) to `day`. Someone born on 29 February
     /// becomes a year older on 1 March in common years.
     public func completedYears(on day: Day) -> Int {
-        let b = civil, d = day.civil
+        Self.completedYears(born: civil, on: day.civil)
+    }
+
+    /// `completedYears` on civil dates (a fixed reference date is converted once, not per record).
+    @inlinable
+    public static func completedYears(born b: (year: Int, month: Int, day: Int), on d: (year: Int, month: Int, day: Int)) -> Int {
         var years = d.year - b.year
         if (d.month, d.day) < (b.month, b.day) { years -= 1 }
         return years

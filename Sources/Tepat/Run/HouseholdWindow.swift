@@ -34,7 +34,7 @@ struct HouseholdWindow {
     var invalid: [InvalidRecord] = []
     private(set) var recordsRead = 0
 
-    init(folder: PopulationFolder, entity: Int, strings: [String], capacity: Int, chunkRecords: Int) throws(RunError) {
+    init(folder: PopulationFolder, entity: Int, loaded: [Bool]?, strings: [String], capacity: Int, chunkRecords: Int) throws(RunError) {
         self.entity = entity
         let e = folder.schema.entities[entity]
         keyField = e.key
@@ -42,7 +42,7 @@ struct HouseholdWindow {
         isText = e.fields.map { $0.type == .string }
         self.capacity = max(1024, capacity)
         self.chunkRecords = max(64, chunkRecords)
-        do { reader = try folder.reader(for: entity, stringSeed: strings) } catch { throw RunError(error.message(.en)) }
+        do { reader = try folder.reader(for: entity, loaded: loaded, stringSeed: strings) } catch { throw RunError(error.message(.en)) }
         atEnd = reader == nil
         table = Table(entity: entity, fieldCount: e.fields.count, linkCount: e.links.count, strings: StringPool(seed: strings))
         let size = folder.files[entity].flatMap { try? FileManager.default.attributesOfItem(atPath: $0.path)[.size] as? Int } ?? 0

@@ -31,6 +31,20 @@ extension RunState {
         return StreamShape(household: household, member: member, link: 0)
     }
 
+    /// The columns a streamed entity keeps: those some policy reads, and the household's
+    /// kecamatan (summaries count by it); the parser always keeps keys and links, and validates
+    /// every column. Nil (keep all) when a policy's reads are not known field by field.
+    func keptFields(_ entity: Int) -> [Bool]? {
+        let fields = schema.entities[entity].fields
+        var keep = [Bool](repeating: false, count: fields.count)
+        for policy in compiled {
+            guard let read = policy.checked.fieldsReadByEntity, entity < read.count else { return nil }
+            for f in read[entity] where f < keep.count { keep[f] = true }
+        }
+        if entity == household, let k = schema.entities[entity].fieldIndex(named: "kecamatan") { keep[k] = true }
+        return keep
+    }
+
     mutating func readStreamed(_ shape: StreamShape) throws(RunError) {
         let order = schema.linkOrder
         let tail = order.filter { $0 != shape.household && $0 != shape.member }
@@ -44,7 +58,7 @@ extension RunState {
             return program
         }
         var window = try HouseholdWindow(
-            folder: folder, entity: shape.household, strings: strings, capacity: options.batchSize * 4, chunkRecords: max(1024, options.batchSize / 4))
+            folder: folder, entity: shape.household, loaded: keptFields(shape.household), strings: strings, capacity: options.batchSize * 4, chunkRecords: max(1024, options.batchSize / 4))
         let memberBytes = folder.files[shape.member].flatMap { try? FileManager.default.attributesOfItem(atPath: $0.path)[.size] as? Int } ?? 0
         var members = try MemberStream(
             schema: schema, entity: shape.member, household: shape.household, link: shape.link, wanted: wanted,
@@ -77,7 +91,7 @@ extension RunState {
         var count = 0
         let jobs = options.jobs
         let failOnError = options.failOnError
-        try forEachParsedChunk(shape.member) { batch throws(RunError) in
+        try forEachParsedChunk(shape.member, loaded: keptFields(shape.member)) { batch throws(RunError) in
             let linked = try members.link(&batch, window: &window)
             try takeWindowInvalid(&window)
             let held = window.heldRows
@@ -161,9 +175,9 @@ extension RunState {
     /// Reads `entity`'s file in chunks, parsing `jobs` chunks at once, handing them over in order.
     /// With more than one job, the next chunks are read and parsed on another thread while
     /// `body` works on these.
-    func forEachParsedChunk(_ entity: Int, _ body: (inout RecordBatch) throws(RunError) -> Void) throws(RunError) {
+    func forEachParsedChunk(_ entity: Int, loaded: [Bool]? = nil, _ body: (inout RecordBatch) throws(RunError) -> Void) throws(RunError) {
         let opened: EntityReader?
-        do { opened = try folder.reader(for: entity, stringSeed: strings) } catch { throw RunError(error.message(.en)) }
+        do { opened = try folder.reader(for: entity, loaded: loaded, stringSeed: strings) } catch { throw RunError(error.message(.en)) }
         guard let opened else { return }
         let parser = opened.parser
         let jobs = options.jobs, batchSize = options.batchSize
@@ -216,7 +230,7 @@ extension RunState {
         var invalidLine = KeyIndex()
         let keyType = hEntity.fields[hEntity.key].type
         let isText = hEntity.fields.map { $0.type == .string }
-        try forEachParsedChunk(shape.household) { batch throws(RunError) in
+        try forEachParsedChunk(shape.household, loaded: keptFields(shape.household)) { batch throws(RunError) in
             for (i, status) in batch.rows.enumerated() {
                 switch status {
                 case .invalid(let k):
