@@ -4,7 +4,12 @@ import TepatModel
 /// A policy ready to evaluate: immutable, `Sendable`, shared lock-free by every thread of a run.
 public struct CompiledPolicy: Sendable {
     public let checked: CheckedPolicy
-    let rules: [CompiledRule]
+    /// The rules, flat: a kind per rule, the condition of each `require`, and each group's
+    /// children as a range of `children` (an enum with closure and array payloads was copied,
+    /// and so retained and released, on every rule of every record).
+    let kinds: [RuleKind]
+    let conditions: [CellFunction]
+    let children: [Int]
     let topLevel: [Int]
     /// Pre-order index of the first `any` group among the top-level rules (and their `all` children).
     let anyGroups: [Int]
@@ -19,10 +24,11 @@ public struct CompiledPolicy: Sendable {
     public var id: String { checked.id }
     public var subject: Int { checked.subject }
 
-    enum CompiledRule: Sendable {
-        case require(CellFunction)
-        case all([Int])
-        case any([Int])
+    enum RuleKind: Sendable {
+        case require
+        /// Children `children[start..<end]`.
+        case all(start: Int32, end: Int32)
+        case any(start: Int32, end: Int32)
     }
 
     /// Compiles a checked policy. `strings` is the workspace's string seed (see `Compiler`).
@@ -30,13 +36,23 @@ public struct CompiledPolicy: Sendable {
         let compiler = Compiler(strings: strings, calendars: policy.calendars, aggregateHosts: policy.aggregates.map(\.host))
         self.compiler = compiler
         checked = policy
-        rules = policy.rules.map { rule in
+        var kinds: [RuleKind] = [], conditions: [CellFunction] = [], children: [Int] = []
+        for rule in policy.rules {
             switch rule.kind {
-            case .require(let condition): .require(compiler.cell(condition))
-            case .all(let c): .all(c)
-            case .any(let c): .any(c)
+            case .require(let condition):
+                kinds.append(.require)
+                conditions.append(compiler.cell(condition))
+            case .all(let c), .any(let c):
+                let start = Int32(children.count)
+                children += c
+                let end = Int32(children.count)
+                if case .all = rule.kind { kinds.append(.all(start: start, end: end)) } else { kinds.append(.any(start: start, end: end)) }
+                conditions.append({ _, _ in .null })
             }
         }
+        self.kinds = kinds
+        self.conditions = conditions
+        self.children = children
         topLevel = policy.topLevel
         var anyGroups: [Int] = []
         func collect(_ i: Int) {
@@ -60,15 +76,22 @@ public struct CompiledPolicy: Sendable {
     public func evaluate(_ input: EvalInput, row: Int) -> Evaluation {
         var failing = RuleSet(), unknown = RuleSet()
         do throws(EvalFault) {
-            for t in topLevel { _ = try outcome(t, input, row, &failing, &unknown) }
+            try kinds.withUnsafeBufferPointer { kinds throws(EvalFault) in
+                try conditions.withUnsafeBufferPointer { conditions throws(EvalFault) in
+                    try children.withUnsafeBufferPointer { children throws(EvalFault) in
+                        let rules = FlatRules(kinds: kinds, conditions: conditions, children: children)
+                        for t in topLevel { _ = try rules.outcome(t, input, row, &failing, &unknown) }
+                    }
+                }
+            }
             for t in topLevel {
                 if failing.contains(t) {
                     return Evaluation(eligible: false, decisive: decisive(t, failing), acceptedBy: -1, failing: failing, unknown: unknown, amount: 0)
                 }
             }
             var acceptedBy = -1
-            if let group = anyGroups.first, case .any(let children) = rules[group] {
-                acceptedBy = children.first { !failing.contains($0) && !unknown.contains($0) } ?? -1
+            if let group = anyGroups.first, case .any(let start, let end) = kinds[group] {
+                acceptedBy = children[Int(start)..<Int(end)].first { !failing.contains($0) && !unknown.contains($0) } ?? -1
             }
             let amount = try benefit?(input, row) ?? 0
             return Evaluation(eligible: true, decisive: -1, acceptedBy: acceptedBy, failing: failing, unknown: unknown, amount: amount == .null ? 0 : amount)
@@ -77,39 +100,47 @@ public struct CompiledPolicy: Sendable {
         }
     }
 
-    private func outcome(_ i: Int, _ input: EvalInput, _ row: Int, _ failing: inout RuleSet, _ unknown: inout RuleSet) throws(EvalFault) -> RuleOutcome {
-        let result: RuleOutcome
-        switch rules[i] {
-        case .require(let f):
-            result = RuleOutcome(cell: try f(input, row))
-        case .all(let children):
-            var r = RuleOutcome.pass
-            for c in children {
-                switch try outcome(c, input, row, &failing, &unknown) {
-                case .fail: r = .fail
-                case .unknown: if r == .pass { r = .unknown }
-                case .pass: break
+    /// The rules seen through buffer pointers for one evaluation: reading a closure through a
+    /// pointer borrows it, where reading it from an array copies (retains) it.
+    private struct FlatRules {
+        let kinds: UnsafeBufferPointer<RuleKind>
+        let conditions: UnsafeBufferPointer<CellFunction>
+        let children: UnsafeBufferPointer<Int>
+
+        func outcome(_ i: Int, _ input: EvalInput, _ row: Int, _ failing: inout RuleSet, _ unknown: inout RuleSet) throws(EvalFault) -> RuleOutcome {
+            let result: RuleOutcome
+            switch kinds[i] {
+            case .require:
+                result = RuleOutcome(cell: try conditions[i](input, row))
+            case .all(let start, let end):
+                var r = RuleOutcome.pass
+                for c in Int(start)..<Int(end) {
+                    switch try outcome(children[c], input, row, &failing, &unknown) {
+                    case .fail: r = .fail
+                    case .unknown: if r == .pass { r = .unknown }
+                    case .pass: break
+                    }
                 }
-            }
-            result = r
-        case .any(let children):
-            var r = RuleOutcome.fail
-            for c in children {
-                switch try outcome(c, input, row, &failing, &unknown) {
-                case .pass: r = .pass
-                case .unknown: if r == .fail { r = .unknown }
-                case .fail: break
+                result = r
+            case .any(let start, let end):
+                var r = RuleOutcome.fail
+                for c in Int(start)..<Int(end) {
+                    switch try outcome(children[c], input, row, &failing, &unknown) {
+                    case .pass: r = .pass
+                    case .unknown: if r == .fail { r = .unknown }
+                    case .fail: break
+                    }
                 }
+                result = r
             }
-            result = r
+            if result == .fail { failing.insert(i) } else if result == .unknown { unknown.insert(i) }
+            return result
         }
-        if result == .fail { failing.insert(i) } else if result == .unknown { unknown.insert(i) }
-        return result
     }
 
     /// The rule that decides a failed top-level rule: an `all` group's first failing child (recursively).
     private func decisive(_ i: Int, _ failing: RuleSet) -> Int {
-        if case .all(let children) = rules[i], let child = children.first(where: { failing.contains($0) }) {
+        if case .all(let start, let end) = kinds[i], let child = children[Int(start)..<Int(end)].first(where: { failing.contains($0) }) {
             return decisive(child, failing)
         }
         return i
