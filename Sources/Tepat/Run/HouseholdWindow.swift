@@ -20,6 +20,8 @@ struct HouseholdWindow {
     /// Households read ahead of need, at most (a few member chunks' worth).
     let capacity: Int
     private var reader: EntityReader?
+    /// With more than one job, the chunks are read and parsed on another thread, ahead of need.
+    private var ahead: Prefetch<Result<RecordBatch, RunError>>?
     private let chunkRecords: Int
     private(set) var atEnd: Bool
     /// The held households; its string pool is the run's one pool for household strings.
@@ -34,7 +36,9 @@ struct HouseholdWindow {
     var invalid: [InvalidRecord] = []
     private(set) var recordsRead = 0
 
-    init(folder: PopulationFolder, entity: Int, loaded: [Bool]?, strings: [String], capacity: Int, chunkRecords: Int) throws(RunError) {
+    init(
+        folder: PopulationFolder, entity: Int, loaded: [Bool]?, strings: [String], capacity: Int, chunkRecords: Int, readAhead: Bool = false
+    ) throws(RunError) {
         self.entity = entity
         let e = folder.schema.entities[entity]
         keyField = e.key
@@ -47,6 +51,27 @@ struct HouseholdWindow {
         table = Table(entity: entity, fieldCount: e.fields.count, linkCount: e.links.count, strings: StringPool(seed: strings))
         let size = folder.files[entity].flatMap { try? FileManager.default.attributesOfItem(atPath: $0.path)[.size] as? Int } ?? 0
         seen = SeenKeys(expectedKeys: size / 48 + 1024)
+        if readAhead, let opened = reader {
+            let records = self.chunkRecords
+            reader = nil
+            ahead = Prefetch(depth: 2) { prefetch in
+                var reader = opened
+                while true {
+                    do throws(PopulationError) {
+                        guard let chunk = try reader.nextChunk(maxRecords: records) else { return }
+                        guard prefetch.put(.success(reader.parse(chunk))) else { return }
+                    } catch {
+                        _ = prefetch.put(.failure(RunError(error.message(.en))))
+                        return
+                    }
+                }
+            }
+        }
+    }
+
+    /// Stops reading ahead (the run is over, or failed): the reading thread ends.
+    func stopReading() {
+        ahead?.cancel()
     }
 
     var count: Int { table.count }
@@ -70,18 +95,27 @@ struct HouseholdWindow {
     var heldRows: KeyIndex { index }
 
     private mutating func readChunk() throws(RunError) {
-        guard var reader else {
-            atEnd = true
-            return
+        let batch: RecordBatch
+        if let ahead {
+            guard let next = ahead.next() else {
+                atEnd = true
+                return
+            }
+            batch = try next.get()
+        } else {
+            guard var reader else {
+                atEnd = true
+                return
+            }
+            let chunk: RawChunk?
+            do { chunk = try reader.nextChunk(maxRecords: chunkRecords) } catch { throw RunError(error.message(.en)) }
+            self.reader = reader
+            guard let chunk else {
+                atEnd = true
+                return
+            }
+            batch = reader.parse(chunk)
         }
-        let chunk: RawChunk?
-        do { chunk = try reader.nextChunk(maxRecords: chunkRecords) } catch { throw RunError(error.message(.en)) }
-        self.reader = reader
-        guard let chunk else {
-            atEnd = true
-            return
-        }
-        let batch = reader.parse(chunk)
         let fields = batch.table.columns.indices
         var cells = [Cell](repeating: .null, count: fields.count)
         for (i, status) in batch.rows.enumerated() {

@@ -58,7 +58,9 @@ extension RunState {
             return program
         }
         var window = try HouseholdWindow(
-            folder: folder, entity: shape.household, loaded: keptFields(shape.household), strings: strings, capacity: options.batchSize * 4, chunkRecords: max(1024, options.batchSize / 4))
+            folder: folder, entity: shape.household, loaded: keptFields(shape.household), strings: strings, capacity: options.batchSize * 4, chunkRecords: max(1024, options.batchSize / 4),
+            readAhead: options.jobs > 1)
+        defer { window.stopReading() }
         let memberBytes = folder.files[shape.member].flatMap { try? FileManager.default.attributesOfItem(atPath: $0.path)[.size] as? Int } ?? 0
         var members = try MemberStream(
             schema: schema, entity: shape.member, household: shape.household, link: shape.link, wanted: wanted,
