@@ -65,6 +65,7 @@ extension RunState {
         try AtomicFile.write("file,line,column,value,problem\n" + invalidLines.joined(), to: out + "/invalid.csv")
         outputs.append("invalid.csv")
         rowsWritten["invalid.csv"] = invalidLines.count
+        clock.lap("summary.json+invalid.csv")
 
         var inputs: [RunManifest.InputFile] = []
         var seen = Set<String>()
@@ -76,7 +77,7 @@ extension RunState {
         add(schema.path, "schema")
         for policy in compiled { for calendar in policy.checked.calendars { add(calendar.path, "calendar") } }
         for file in folder.files.compactMap({ $0 }) { add(file.path, "population", rows: rowsRead[file.name] ?? 0) }
-        clock.lap("summary+inputs hashed")
+        clock.lap("inputs hashed")
         let formatter = ISO8601DateFormatter()
         rowsWritten["households.csv"] = householdRows
         let manifest = RunManifest(
