@@ -1,0 +1,335 @@
+import Foundation
+
+/// Sorts fixed-size records (`words` 64-bit words each) that need not fit in memory: records are
+/// gathered in a buffer of at most `runRecords`, each full buffer is sorted and written to a
+/// scratch file as a run, and the runs are merged `fanIn` at a time, the last merge streaming
+/// to the caller. Memory is the run buffer (or the merge buffers), whatever the record count;
+/// a sort that fits in one run never touches the disk.
+///
+/// The order is by word `primary` (unsigned) when given, then by `compare` (negative, zero or positive, like
+/// `memcmp`) for records whose primary words are equal; records that compare equal keep the
+/// order they were appended in.
+///
+/// Appending never throws: the first failure to write a run is kept and thrown by `sorted()`, so
+/// callers that merge results in input order need no error path (as `AtomicFile` does).
+public final class ExternalSort {
+    /// Negative when the first record comes first, zero when they are equal, positive otherwise.
+    public typealias Compare = (UnsafePointer<UInt64>, UnsafePointer<UInt64>) -> Int
+
+    public let words: Int
+    let primary: Int?
+    let compare: Compare
+    let runRecords: Int
+    let fanIn: Int
+    let path: String
+    /// Room for one run, mapped at the first record.
+    private var memory: RecordBuffer?
+    private var buffered = 0
+    /// Runs in `file`, as record ranges.
+    private var runs: [Range<Int>] = []
+    private var file: ScratchFile?
+    private var consumed = false
+    public private(set) var count = 0
+    public private(set) var failure: ScratchFileError?
+
+    /// The default run size: 16 MB of records.
+    public static func defaultRunRecords(words: Int) -> Int { max(1024, (16 << 20) / (max(1, words) * 8)) }
+
+    /// `path` names the scratch files (created only when a run must be written, and unlinked at
+    /// once, see `ScratchFile`); `runRecords` bounds the records held in memory.
+    public init(words: Int, primary: Int?, path: String, runRecords: Int? = nil, fanIn: Int = 64, compare: @escaping Compare) {
+        self.words = max(1, words)
+        self.primary = primary.flatMap { $0 >= 0 && $0 < max(1, words) ? $0 : nil }
+        self.path = path
+        // At most 2^30 records and 1 GB in one run: offsets below never overflow.
+        self.runRecords = min(max(1, runRecords ?? Self.defaultRunRecords(words: words)), 1 << 30, max(1, (1 << 27) / max(1, words)))
+        self.fanIn = max(2, fanIn)
+        self.compare = compare
+    }
+
+    // MARK: Appending
+
+    /// Appends one record, written by `fill` into zeroed words.
+    @inline(__always)
+    public func append(_ fill: (UnsafeMutablePointer<UInt64>) -> Void) {
+        guard !consumed else { return }
+        if buffered == runRecords { spill() }
+        if memory == nil { memory = RecordBuffer(words: runRecords * words) }
+        guard let buffer = memory?.words else { return }
+        let record = buffer + buffered * words
+        record.update(repeating: 0, count: words)
+        fill(record)
+        buffered += 1
+        count += 1
+    }
+
+    /// Appends a copy of `record` (`words` words).
+    public func append(copying record: UnsafePointer<UInt64>) {
+        let w = words
+        append { $0.update(from: record, count: w) }
+    }
+
+    /// Sorts the buffered records in place.
+    private func sortBuffer() {
+        let n = buffered, w = words, p = primary
+        guard n > 1, let buffer = memory?.words else { return }
+        let base = UnsafePointer(buffer)
+        let compare = self.compare
+        var source: [Int32]
+        if let p {
+            // Sort (primary word, index) pairs; only ties look at the records.
+            var order = [(key: UInt64, index: Int32)]()
+            order.reserveCapacity(n)
+            for i in 0..<n { order.append((base[i * w + p], Int32(i))) }
+            order.sort { a, b in
+                if a.key != b.key { return a.key < b.key }
+                let c = compare(base + Int(a.index) * w, base + Int(b.index) * w)
+                return c != 0 ? c < 0 : a.index < b.index
+            }
+            source = order.map(\.index)
+        } else {
+            source = (0..<Int32(n)).map { $0 }
+            source.sort { a, b in
+                let c = compare(base + Int(a) * w, base + Int(b) * w)
+                return c != 0 ? c < 0 : a < b
+            }
+        }
+        // Apply the permutation in place, cycle by cycle (`source[i]` goes to position i).
+        let spare = UnsafeMutablePointer<UInt64>.allocate(capacity: w)
+        defer { spare.deallocate() }
+        for start in 0..<n where source[start] >= 0 {
+            if Int(source[start]) == start {
+                source[start] = -1
+                continue
+            }
+            spare.update(from: buffer + start * w, count: w)
+            var to = start
+            while true {
+                let from = Int(source[to])
+                source[to] = -1
+                if from == start {
+                    (buffer + to * w).update(from: spare, count: w)
+                    break
+                }
+                (buffer + to * w).update(from: buffer + from * w, count: w)
+                to = from
+            }
+        }
+    }
+
+    /// Writes the buffered records as a run and unmaps the buffer (mapped again on append).
+    public func releaseBuffer() {
+        guard !consumed else { return }
+        if buffered > 0 { spill() }
+        memory = nil
+    }
+
+    /// Sorts the buffer and writes it as a run.
+    private func spill() {
+        sortBuffer()
+        if failure == nil {
+            do {
+                if file == nil { file = try ScratchFile(path: path) }
+                if let file, let buffer = memory?.words {
+                    let start = file.length / (words * 8)
+                    try file.append(buffer, count: buffered * words * 8)
+                    runs.append(start..<(start + buffered))
+                }
+            } catch {
+                failure = error
+            }
+        }
+        buffered = 0
+    }
+
+    // MARK: Reading in order
+
+    /// The records in order (once: the sorter is spent). Throws the first write failure.
+    public func sorted() throws(ScratchFileError) -> SortedRecords {
+        guard !consumed else { throw ScratchFileError("internal error: \(path) sorted twice") }
+        consumed = true
+        if let failure { throw failure }
+        if runs.isEmpty {
+            sortBuffer()
+            // The buffer now belongs to the reader.
+            let records = SortedRecords(memory: memory, count: buffered, words: words)
+            memory = nil
+            buffered = 0
+            return records
+        }
+        if buffered > 0 { spill() }
+        if let failure { throw failure }
+        memory = nil
+        guard var source = file else { throw ScratchFileError("internal error: \(path) has no runs") }
+        file = nil
+        // Merge passes until `fanIn` runs are left.
+        var pass = 0
+        while runs.count > fanIn {
+            pass += 1
+            let target = try ScratchFile(path: path + ".\(pass)")
+            var merged: [Range<Int>] = []
+            let chunk = max(1, (1 << 20) / (words * 8))
+            let out = UnsafeMutablePointer<UInt64>.allocate(capacity: chunk * words)
+            defer { out.deallocate() }
+            var group = 0
+            while group < runs.count {
+                let part = Array(runs[group..<min(group + fanIn, runs.count)])
+                group += fanIn
+                let merger = try RunMerger(file: source, runs: part, words: words, primary: primary, compare: compare)
+                let start = target.length / (words * 8)
+                var n = 0, pending = 0
+                while let record = try merger.next() {
+                    (out + pending * words).update(from: record, count: words)
+                    pending += 1
+                    n += 1
+                    if pending == chunk {
+                        try target.append(out, count: pending * words * 8)
+                        pending = 0
+                    }
+                }
+                if pending > 0 { try target.append(out, count: pending * words * 8) }
+                merged.append(start..<(start + n))
+            }
+            runs = merged
+            source = target
+        }
+        return SortedRecords(merger: try RunMerger(file: source, runs: runs, words: words, primary: primary, compare: compare))
+    }
+}
+
+/// The records of an `ExternalSort`, in order: `next()` gives a pointer to the next record,
+/// valid until the following call.
+public final class SortedRecords {
+    /// A sort that fitted in one run: its buffer, read in place.
+    private let memory: RecordBuffer?
+    private let merger: RunMerger?
+    private var position = 0
+    /// How many records there are in all.
+    public let count: Int
+    public let words: Int
+
+    init(memory: RecordBuffer?, count: Int, words: Int) {
+        self.memory = memory
+        merger = nil
+        self.count = memory == nil ? 0 : count
+        self.words = words
+    }
+
+    init(merger: RunMerger) {
+        memory = nil
+        self.merger = merger
+        count = merger.total
+        words = merger.words
+    }
+
+    @inline(__always)
+    public func next() throws(ScratchFileError) -> UnsafePointer<UInt64>? {
+        if let memory {
+            guard position < count else { return nil }
+            defer { position += 1 }
+            return UnsafePointer(memory.words + position * words)
+        }
+        return try merger?.next()
+    }
+}
+
+/// A k-way merge of sorted runs of one scratch file: each run is read through its own buffer, the
+/// runs' current records are kept in a binary heap.
+final class RunMerger {
+    let file: ScratchFile
+    let words: Int
+    let primary: Int?
+    let compare: ExternalSort.Compare
+    let total: Int
+    /// Per run: the next record to read from the file, the end, and what is buffered.
+    private var nextRead: [Int]
+    private var end: [Int]
+    private var buffered: [Int]
+    private var position: [Int]
+    private let bufferRecords: Int
+    private let buffers: UnsafeMutablePointer<UInt64>
+    private var heap: [Int32] = []
+    private var started = false
+
+    init(file: ScratchFile, runs: [Range<Int>], words: Int, primary: Int?, compare: @escaping ExternalSort.Compare) throws(ScratchFileError) {
+        self.file = file
+        self.words = words
+        self.primary = primary
+        self.compare = compare
+        total = runs.reduce(0) { $0 + $1.count }
+        nextRead = runs.map(\.lowerBound)
+        end = runs.map(\.upperBound)
+        buffered = Array(repeating: 0, count: runs.count)
+        position = Array(repeating: 0, count: runs.count)
+        // 256 KB per run.
+        bufferRecords = max(1, (256 << 10) / (words * 8))
+        buffers = .allocate(capacity: max(1, runs.count) * bufferRecords * words)
+        for r in runs.indices { _ = try refill(r) }
+    }
+
+    deinit { buffers.deallocate() }
+
+    @inline(__always)
+    private func current(_ run: Int) -> UnsafePointer<UInt64> {
+        UnsafePointer(buffers + (run * bufferRecords + position[run]) * words)
+    }
+
+    /// Reads the next records of run `r`; false when the run is spent.
+    private func refill(_ r: Int) throws(ScratchFileError) -> Bool {
+        let n = min(bufferRecords, end[r] - nextRead[r])
+        guard n > 0 else { return false }
+        let bytes = n * words * 8
+        let got = try file.read(at: nextRead[r] * words * 8, into: buffers + r * bufferRecords * words, count: bytes)
+        guard got == bytes else { throw ScratchFileError("cannot read back the scratch file \(file.path) (it is shorter than written)") }
+        nextRead[r] += n
+        buffered[r] = n
+        position[r] = 0
+        return true
+    }
+
+    /// Whether run `a`'s current record comes before run `b`'s (the earlier run on ties).
+    @inline(__always)
+    private func before(_ a: Int32, _ b: Int32) -> Bool {
+        let x = current(Int(a)), y = current(Int(b))
+        if let p = primary, x[p] != y[p] { return x[p] < y[p] }
+        let c = compare(x, y)
+        return c != 0 ? c < 0 : a < b
+    }
+
+    private func siftDown(_ start: Int) {
+        var i = start
+        let n = heap.count
+        while true {
+            let l = 2 * i + 1
+            guard l < n else { return }
+            var m = l
+            if l + 1 < n, before(heap[l + 1], heap[l]) { m = l + 1 }
+            guard before(heap[m], heap[i]) else { return }
+            heap.swapAt(i, m)
+            i = m
+        }
+    }
+
+    func next() throws(ScratchFileError) -> UnsafePointer<UInt64>? {
+        if !started {
+            started = true
+            heap = (0..<buffered.count).filter { buffered[$0] > 0 }.map { Int32($0) }
+            var i = heap.count / 2
+            while i > 0 {
+                i -= 1
+                siftDown(i)
+            }
+        } else if let top = heap.first {
+            // The record handed out last is done with: move its run on.
+            let r = Int(top)
+            position[r] += 1
+            if position[r] == buffered[r], try !refill(r) {
+                heap.swapAt(0, heap.count - 1)
+                heap.removeLast()
+            }
+            siftDown(0)
+        }
+        guard let top = heap.first else { return nil }
+        return current(Int(top))
+    }
+}
