@@ -65,10 +65,11 @@ import Testing
         try Data(([header] + records).joined()).write(to: url)
     }
 
-    func run(_ population: URL, loadWhole: Bool, jobs: Int, batchSize: Int) throws -> URL {
+    func run(_ population: URL, loadWhole: Bool, jobs: Int, batchSize: Int, sortRunRecords: Int? = nil) throws -> URL {
         let out = FileManager.default.temporaryDirectory.appendingPathComponent("tepat-streamed-out-\(UUID().uuidString)")
         var options = RunOptions(population: population.path, output: out.path, jobs: jobs, batchSize: batchSize)
         options.loadWhole = loadWhole
+        options.sortRunRecords = sortRunRecords
         _ = try PopulationRun.run(Workspace.load(paths: [Self.policies]), options: options)
         return out
     }
@@ -91,6 +92,26 @@ import Testing
         }
         // No scratch file is left behind.
         let files = try FileManager.default.contentsOfDirectory(atPath: streamed.path).sorted()
+        #expect(files == ["decisions.csv", "households.csv", "invalid.csv", "manifest.json", "report.html", "summary.json"])
+    }
+
+    /// Allocation keeps its candidates and outcomes on disk (`CandidateStore`, `ExternalSort`):
+    /// whether each sort fits in one run or writes hundreds of tiny runs merged in several passes,
+    /// every output is the same, and no scratch file is left.
+    @Test(arguments: [false, true])
+    func tinySortRunsWriteTheSameOutputs(loadWhole: Bool) throws {
+        let population = try Self.population(.locallyDisplaced)
+        let normal = try run(population, loadWhole: loadWhole, jobs: 2, batchSize: 256)
+        let tiny = try run(population, loadWhole: loadWhole, jobs: 2, batchSize: 256, sortRunRecords: 3)
+        defer {
+            for url in [population, normal, tiny] { try? FileManager.default.removeItem(at: url) }
+        }
+        for name in Self.outputs {
+            let a = try Data(contentsOf: normal.appendingPathComponent(name))
+            let b = try Data(contentsOf: tiny.appendingPathComponent(name))
+            #expect(a == b, "\(name): runs of 3 records differ from one run")
+        }
+        let files = try FileManager.default.contentsOfDirectory(atPath: tiny.path).sorted()
         #expect(files == ["decisions.csv", "households.csv", "invalid.csv", "manifest.json", "report.html", "summary.json"])
     }
 

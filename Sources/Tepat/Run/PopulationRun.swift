@@ -111,7 +111,9 @@ struct RunState {
         for entity in order[..<streamIndex] { try loadWhole(entity) }
         let householdCount = household.map { tables[$0].count } ?? 0
         programs = try compiled.map { policy throws(RunError) in
-            try ProgramRun(policy: policy, output: options.output, language: options.language, jsonl: options.format == .jsonl, households: householdCount, padColumn: padDecisions)
+            try ProgramRun(
+                policy: policy, output: options.output, language: options.language, jsonl: options.format == .jsonl, households: householdCount,
+                padColumn: padDecisions, sortRunRecords: options.sortRunRecords)
         }
         if let member {
             // Applications name the members they are about: those few rows are kept while the members stream.

@@ -6,7 +6,8 @@ import TepatEval
 import TepatModel
 import TepatReport
 
-/// Where a subject waiting for allocation stands, kept beside its candidate entry.
+/// Where a subject waiting for allocation stands, written beside its candidate record
+/// (`PendingPayload`; the text key, when there is one, in `ProgramRun.householdTexts`).
 struct PendingPlace: Sendable {
     /// The household's row: in the household table (whole runs) or its record index in the
     /// file (streamed runs, once merged); -1 when the household is not a valid record.
@@ -476,16 +477,31 @@ struct ProgramEvaluator: Sendable {
     }
 }
 
+/// What a run stores beside each candidate record (`CandidateStore` payload words): where the
+/// subject's household stands (`PendingPlace`).
+enum PendingPayload {
+    /// `PendingPlace.householdSlotRow`: a table row (whole runs) or file row (streamed), or -1.
+    static let householdRow = 0
+    static let householdCell = 1
+    static let group = 2
+    static let count = 3
+}
+
 /// Everything a run keeps about one program while the population streams through.
 final class ProgramRun {
     let evaluator: ProgramEvaluator
     var policy: CompiledPolicy { evaluator.policy }
     var layout: SubjectLayout { evaluator.layout }
     var spool: AtomicFile
-    var candidates: CandidatePool
-    var places: [PendingPlace] = []
-    /// The benefit of each pending subject (kept after the candidates are released).
-    var pendingAmounts: [Int64] = []
+    /// The subjects waiting for allocation, as fixed-size records on disk (with their places).
+    let candidates: CandidateStore
+    /// The household keys of candidates whose household is known only by text (rare), by
+    /// candidate index.
+    var householdTexts: [Int: String] = [:]
+    /// Where the scratch files of allocation go (the output folder, names starting with `.`).
+    let scratch: String
+    /// Records per in-memory run of the external sorts (tests make it tiny); nil for the default.
+    let sortRunRecords: Int?
     var counts = DecisionCounts()
     /// Rejections per rule index (decisive rule).
     var rejectedBy: [Int]
@@ -503,13 +519,20 @@ final class ProgramRun {
     var ledger: StreamLedger?
     /// A streamed run's lines for deferred subjects, in input order (few; see `DeferredMembers`).
     var deferredText: [UInt8] = []
-    var allocation: (results: [Allocation], totals: AllocationTotals)?
+    /// What allocation decided, once it has run (`allocate`).
+    var allocation: AllocationOutcome?
 
-    init(policy: CompiledPolicy, output: String, language: Language, jsonl: Bool, households: Int, padColumn: Bool) throws(RunError) {
+    init(
+        policy: CompiledPolicy, output: String, language: Language, jsonl: Bool, households: Int, padColumn: Bool, sortRunRecords: Int? = nil
+    ) throws(RunError) {
         evaluator = ProgramEvaluator(policy: policy, language: language, jsonl: jsonl, padColumn: padColumn)
         let checked = policy.checked
         spool = try AtomicFile(path: output + "/.spool-\(checked.id)")
-        candidates = CandidatePool(keyCount: policy.orderKeys.count, limitCount: policy.limitKeys.count)
+        scratch = output + "/.allocation-\(checked.id)"
+        self.sortRunRecords = sortRunRecords
+        candidates = CandidateStore(
+            policy: checked.allocation, subject: evaluator.layout.subjectKeySlot, payloadCount: PendingPayload.count, scratch: scratch,
+            runRecords: sortRunRecords)
         rejectedBy = Array(repeating: 0, count: checked.rules.count)
         acceptedBy = Array(repeating: 0, count: checked.rules.count)
         rejectedAtTop = Array(repeating: 0, count: checked.topLevel.count)
@@ -518,16 +541,6 @@ final class ProgramRun {
 
     var hasAllocation: Bool { evaluator.hasAllocation }
 
-    func candidatesAmount(_ k: Int) -> Int64 { k < pendingAmounts.count ? pendingAmounts[k] : 0 }
-
-    /// Candidates merged late (deferred subjects) join the others in input order, which is the
-    /// order of their pending lines in the decisions and the allocation's last tie-breaker.
-    func putCandidatesInInputOrder() {
-        guard !candidates.isInOrdinalOrder else { return }
-        let order = candidates.sortByOrdinal()
-        places = order.map { places[$0] }
-    }
-
     // MARK: Merging a slice (sequential, in input order)
 
     /// Merges a slice: its lines go to the spool (`deferredText` for `.late` households), its
@@ -535,8 +548,8 @@ final class ProgramRun {
     /// input row of each outcome, as in `ProgramEvaluator.evaluate`.
     func merge(_ slice: SliceResult, households ref: HouseholdRef = .whole, ordinals: [Int]? = nil, firstRecord: Int = 0) {
         if case .late = ref { deferredText.append(contentsOf: slice.text) } else { spool.write(bytes: slice.text) }
-        for candidate in slice.candidates { candidates.append(candidate) }
-        for var place in slice.places {
+        // Candidates go to disk with their places (a candidate's index is its append order).
+        for (candidate, var place) in zip(slice.candidates, slice.places) {
             switch ref {
             case .whole: break
             case .window(let fileRows, let keys), .late(let fileRows, let keys):
@@ -546,7 +559,10 @@ final class ProgramRun {
                     place.householdSlotRow = Int32(fileRows[r])
                 }
             }
-            places.append(place)
+            if let key = place.householdKey { householdTexts[candidates.count] = key }
+            candidates.append(
+                candidate,
+                payload: [Int64(place.householdSlotRow), place.householdCell, Int64(place.group)])
         }
         var jsonReasons = slice.jsonReasons.makeIterator()
         var nextJSON = jsonReasons.next()

@@ -19,6 +19,9 @@ public struct RunOptions: Sendable {
     /// Load households whole instead of streaming them through a window (the way a schema that
     /// cannot stream is run; tests compare the two).
     public var loadWhole = false
+    /// Records per in-memory run of allocation's external sorts; nil for the default (16 MB of
+    /// records). Tests make it tiny so that every sort writes and merges several runs.
+    var sortRunRecords: Int?
 
     public init(
         population: String = Workspace.defaultPopulationPath, output: String = "out",

@@ -12,11 +12,7 @@ extension RunState {
         var clock = PhaseClock()
         for program in programs {
             program.spool.flush()
-            program.putCandidatesInInputOrder()
-            program.allocation = Allocator.allocate(program.candidates, policy: program.policy.checked.allocation)
-            // Only the amounts are needed after allocation; the keys are let go.
-            program.pendingAmounts = program.candidates.amounts
-            program.candidates = CandidatePool(keyCount: 0, limitCount: 0)
+            try program.allocate(byHouseholdRow: program.ledger != nil)
         }
         clock.lap("allocate")
         let out = options.output
@@ -105,18 +101,20 @@ extension RunState {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { throw RunError("cannot read back \(path)") }
         defer { close(fd) }
-        var pendingIndex = 0
         var rows = 0
         var carry: [UInt8] = []
         var deferredLines = program.deferredText.split(separator: 10, omittingEmptySubsequences: false).makeIterator()
-        let results = program.allocation?.results ?? []
+        // Outcomes by input row: the order of the pending lines, deferred ones in their places.
+        let results = program.allocation?.byInput
         let totals = program.allocation?.totals ?? AllocationTotals()
         let limits = program.policy.checked.allocation?.limits.count ?? 0
         /// Appends a pending line's alternative that allocation chose.
-        func choose(_ pending: ArraySlice<UInt8>, into out: inout [UInt8]) {
+        func choose(_ pending: ArraySlice<UInt8>, into out: inout [UInt8]) throws(RunError) {
             let line = pending.dropFirst()
-            let result = pendingIndex < results.count ? results[pendingIndex] : .accepted(rank: 0)
-            pendingIndex += 1
+            var result = Allocation.accepted(rank: 0)
+            do {
+                if let r = try results?.next() { result = OutcomeRecord.allocation(code: r[2], rank: r[3]) }
+            } catch { throw RunError(error.message) }
             // The alternatives are separated by 0x01: pick the one allocation decided.
             let wanted: Int
             var rank = 0
@@ -162,12 +160,12 @@ extension RunState {
                 if first == DeferredLine.marker {
                     // A deferred subject: its line was written at the end of the stream.
                     guard let late = deferredLines.next() else { throw RunError("internal error: a deferred decision is missing") }
-                    if late.first == SpoolBytes.pending { choose(late, into: &out) } else {
+                    if late.first == SpoolBytes.pending { try choose(late, into: &out) } else {
                         out.append(contentsOf: late)
                         out.append(10)
                     }
                 } else {
-                    choose(carry[start..<end], into: &out)
+                    try choose(carry[start..<end], into: &out)
                 }
             }
             out.append(contentsOf: carry[runStart..<lines.consumed])
@@ -187,26 +185,43 @@ extension RunState {
             allocationField(program, limit: limit, budget: budget, rank: rank, used: used)
         }
         let checked = program.policy.checked
-        let results = program.allocation?.results ?? []
         let ruleCount = checked.rules.count
         let keyEntity = household.map { schema.entities[$0] }
+        let outcomes = program.allocation?.byHousehold
+        /// The next allocation outcome, sorted as `AllocationOutcome.byHousehold` says.
+        func next() throws(RunError) -> (subject: AllocatedSubject, index: Int, hasText: Bool)? {
+            do {
+                guard let r = try outcomes?.next() else { return nil }
+                let row = Int(Int64(bitPattern: r[7]))
+                let subject = AllocatedSubject(
+                    row: row, key: Int64(bitPattern: r[6]), result: OutcomeRecord.allocation(code: r[3], rank: r[4]), amount: Int64(bitPattern: r[5]))
+                let index = OutcomeRecord.value(r[2])
+                return (subject, index, row < 0 && program.householdTexts[index] != nil)
+            } catch { throw RunError(error.message) }
+        }
         if var ledger = program.ledger {
-            // Allocation outcomes join the tallies of their households, after every subject's own.
-            var allocated: [(row: Int, key: Cell, index: Int)] = []
-            for (k, place) in program.places.enumerated() where k < results.count {
-                if place.householdSlotRow >= 0 {
-                    allocated.append((Int(place.householdSlotRow), place.householdCell, k))
-                } else if let key = place.householdKey {
-                    ledger.textTally(key, subjectRow: Int.max) { t, _ in applyAllocation(results[k], amount: program.candidatesAmount(k), to: &t, ruleCount: ruleCount) }
+            // Allocation outcomes join the tallies of their households, after every subject's own:
+            // sorted by household row, so households known only by text (row -1) come first.
+            var first = try next()
+            while let (subject, index, hasText) = first, subject.row < 0 {
+                if hasText, let key = program.householdTexts[index] {
+                    ledger.textTally(key, subjectRow: Int.max) { t, _ in applyAllocation(subject.result, amount: subject.amount, to: &t, ruleCount: ruleCount) }
                 }
+                first = try next()
             }
-            allocated.sort { ($0.row, $0.index) < ($1.row, $1.index) }
             let keyType = keyEntity.map { $0.fields[$0.key].type } ?? .string
             let strings = household.map { tables[$0] } ?? Table(entity: 0, fieldCount: 0, linkCount: 0)
             let reasons = ledger.reasons
-            try ledger.forEachHousehold(allocated: allocated, allocate: { k, t in
-                applyAllocation(results[k], amount: program.candidatesAmount(k), to: &t, ruleCount: ruleCount)
-            }) { key, tally throws(RunError) in
+            try ledger.forEachHousehold(
+                allocated: { () throws(RunError) -> AllocatedSubject? in
+                    if let (subject, _, _) = first {
+                        first = nil
+                        return subject
+                    }
+                    return try next()?.subject
+                },
+                allocate: { subject, t in applyAllocation(subject.result, amount: subject.amount, to: &t, ruleCount: ruleCount) }
+            ) { key, tally throws(RunError) in
                 writer.write(tally, reasons: reasons) { out in
                     // Household keys are 16-digit numbers: written without touching the table.
                     if case .digits(let width) = keyType, key != .null {
@@ -223,12 +238,13 @@ extension RunState {
             file.write(bytes: writer.take())
             return (writer.rows, writer.decisions)
         }
+        // A whole run: outcomes in input order, as the tallies take their households.
         var tallies = program.households
-        for (k, place) in program.places.enumerated() where k < results.count {
-            if place.householdSlotRow < 0 && place.householdKey == nil { continue }
-            let slot = tallies.slot(row: Int(place.householdSlotRow)) { place.householdKey ?? "" }
+        while let (subject, index, hasText) = try next() {
+            if subject.row < 0 && !hasText { continue }
+            let slot = tallies.slot(row: subject.row) { program.householdTexts[index] ?? "" }
             var t = tallies.tally(slot)
-            applyAllocation(results[k], amount: program.candidatesAmount(k), to: &t, ruleCount: ruleCount)
+            applyAllocation(subject.result, amount: subject.amount, to: &t, ruleCount: ruleCount)
             tallies.set(slot, t)
         }
         for slot in tallies.outputOrder {
@@ -288,32 +304,30 @@ extension RunState {
         var byRule: [RuleCount] = []
         var groupCounts = program.groupCounts
         var groupAmounts = program.groupAmounts
-        let results = program.allocation?.results ?? []
         let totals = program.allocation?.totals ?? AllocationTotals()
+        // Allocation's counts, tallied while it walked the candidates.
         var limitCounts = [Int](repeating: 0, count: checked.allocation?.limits.count ?? 0)
         var waitQuota = 0, waitBudget = 0
-        for (k, place) in program.places.enumerated() where k < results.count {
-            let g = Int(place.group) + 1
-            if g >= groupCounts.count {
-                groupCounts.append(contentsOf: repeatElement(DecisionCounts(), count: g + 1 - groupCounts.count))
-                groupAmounts.append(contentsOf: repeatElement(0, count: g + 1 - groupAmounts.count))
+        if let a = program.allocation {
+            counts.accepted += a.counts.accepted
+            counts.rejected += a.counts.rejected
+            counts.waitlisted += a.counts.waitlisted
+            amount &+= a.amount
+            for (l, n) in a.limitCounts.enumerated() where l < limitCounts.count { limitCounts[l] += n }
+            waitQuota = a.waitlistedByQuota
+            waitBudget = a.waitlistedByBudget
+            if a.groupCounts.count > groupCounts.count {
+                groupCounts.append(contentsOf: repeatElement(DecisionCounts(), count: a.groupCounts.count - groupCounts.count))
             }
-            switch results[k] {
-            case .accepted:
-                counts.accepted += 1
-                let a = program.candidatesAmount(k)
-                amount += a
-                groupCounts[g].accepted += 1
-                groupAmounts[g] += a
-            case .limited(let limit, _):
-                counts.rejected += 1
-                limitCounts[limit] += 1
-                groupCounts[g].rejected += 1
-            case .waitlisted(_, let byBudget):
-                counts.waitlisted += 1
-                if byBudget { waitBudget += 1 } else { waitQuota += 1 }
-                groupCounts[g].waitlisted += 1
+            if a.groupAmounts.count > groupAmounts.count {
+                groupAmounts.append(contentsOf: repeatElement(0, count: a.groupAmounts.count - groupAmounts.count))
             }
+            for (g, c) in a.groupCounts.enumerated() {
+                groupCounts[g].accepted += c.accepted
+                groupCounts[g].rejected += c.rejected
+                groupCounts[g].waitlisted += c.waitlisted
+            }
+            for (g, x) in a.groupAmounts.enumerated() { groupAmounts[g] &+= x }
         }
         for (i, rule) in checked.rules.enumerated() {
             if program.rejectedBy[i] > 0 { byRule.append(RuleCount(rule: rule.id, title: rule.title, decision: "rejected", count: program.rejectedBy[i])) }

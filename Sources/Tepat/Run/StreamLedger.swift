@@ -127,11 +127,11 @@ struct StreamLedger {
     }
 
     /// Reads the written tallies back in file-row order, merged with the late ones and with the
-    /// allocation outcomes (`allocated`: file row, key and candidate index, sorted by row then
-    /// index; `allocate` adds one to a tally), calling `body(key, tally)` for each household; then
+    /// allocation outcomes (`allocated` hands them over sorted by household row, then input row;
+    /// `allocate` adds one to a tally), calling `body(key, tally)` for each household; then
     /// removes the scratch file.
     func forEachHousehold(
-        allocated: [(row: Int, key: Cell, index: Int)], allocate: (Int, inout HouseholdTally) -> Void,
+        allocated: () throws(RunError) -> AllocatedSubject?, allocate: (AllocatedSubject, inout HouseholdTally) -> Void,
         _ body: (Cell, HouseholdTally) throws(RunError) -> Void
     ) throws(RunError) {
         try file.commit()
@@ -139,13 +139,14 @@ struct StreamLedger {
         guard let handle = FileHandle(forReadingAtPath: file.path) else { throw RunError("cannot read back \(file.path)") }
         defer { try? handle.close() }
         let lateRows = late.keys.sorted()
-        var nextLate = 0, nextAllocated = 0
+        var nextLate = 0
+        var nextAllocated = try allocated()
         /// Every household with a row below `limit` that only the late or allocated lists know,
         /// then the one at `limit` itself, merged with `record` when given.
         func flush(through limit: Int, record: (key: Cell, tally: HouseholdTally)?) throws(RunError) {
             while true {
                 let l = nextLate < lateRows.count ? lateRows[nextLate] : Int.max
-                let a = nextAllocated < allocated.count ? allocated[nextAllocated].row : Int.max
+                let a = nextAllocated?.row ?? Int.max
                 let row = min(l, a)
                 guard row < limit || (row == limit && limit != Int.max) else { break }
                 var key = Cell.null
@@ -159,10 +160,10 @@ struct StreamLedger {
                     tally.add(entry.tally)
                     nextLate += 1
                 }
-                while nextAllocated < allocated.count, allocated[nextAllocated].row == row {
-                    if key == .null { key = allocated[nextAllocated].key }
-                    allocate(allocated[nextAllocated].index, &tally)
-                    nextAllocated += 1
+                while let subject = nextAllocated, subject.row == row {
+                    if key == .null { key = subject.key }
+                    allocate(subject, &tally)
+                    nextAllocated = try allocated()
                 }
                 try body(key, tally)
                 if row == limit { return }

@@ -51,7 +51,9 @@ extension RunState {
         let wanted = try wantedMembers(after: tail)
         let out = options.output
         programs = try compiled.map { policy throws(RunError) in
-            let program = try ProgramRun(policy: policy, output: out, language: options.language, jsonl: options.format == .jsonl, households: 0, padColumn: padDecisions)
+            let program = try ProgramRun(
+                policy: policy, output: out, language: options.language, jsonl: options.format == .jsonl, households: 0, padColumn: padDecisions,
+                sortRunRecords: options.sortRunRecords)
             if policy.subject == shape.member {
                 program.ledger = try StreamLedger(ruleSlots: program.households.ruleSlots, scratchPath: out + "/.households-\(policy.id)")
             }

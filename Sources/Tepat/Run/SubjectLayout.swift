@@ -1,3 +1,4 @@
+import TepatAllocate
 import TepatData
 import TepatEval
 import TepatModel
@@ -169,6 +170,15 @@ extension SubjectLayout {
 
     func writeOwnKey(into out: inout [UInt8], _ input: EvalInput, _ row: Int) {
         write(ownIdColumn, row: row, input, into: &out)
+    }
+
+    /// How `subjectKey` is kept in a candidate record.
+    var subjectKeySlot: CandidateSlot {
+        let e = schema.entities[subject]
+        switch e.fields[e.key].type {
+        case .digits, .integer, .money, .date, .month: return .cell
+        default: return .text
+        }
     }
 
     /// The subject's key for tie-breaking in allocation: the number for fixed-width digits (same
