@@ -76,6 +76,11 @@ struct HouseholdWindow {
 
     var count: Int { table.count }
 
+    /// Lets the No. KK filter go once the whole file has been read (it is only needed to read).
+    mutating func releaseFilter() {
+        if atEnd { seen = SeenKeys(expectedKeys: 0) }
+    }
+
     /// The held row of the valid household with key `code`, reading ahead while there is room.
     mutating func row(of code: Int64) throws(RunError) -> Int32? {
         while true {

@@ -27,6 +27,8 @@ struct MemberStream {
     /// NIKs named by applications, and what became of them.
     let wanted: KeyIndex
     private var seen: SeenKeys
+    /// The filter was let go (`releaseFilter`): every member with a key counts as perhaps seen.
+    private var filterReleased = false
     private let keySpill: AtomicFile
     private(set) var spilled = 0
     /// Deferred valid members (all fields), with their record index and household code.
@@ -112,7 +114,7 @@ struct MemberStream {
                 } else {
                     later = true
                 }
-                if key != .null, seen.insert(key) { later = true }
+                if key != .null, filterReleased || seen.insert(key) { later = true }
                 if later {
                     batch.table.links[link][r] = -1
                     linked.deferred.append(i)
@@ -221,6 +223,14 @@ struct MemberStream {
             bytes.removeFirst(offset)
         }
         return found
+    }
+
+    /// Lets the NIK filter go once the last chunk is linked: it is the largest thing a streamed run
+    /// holds (12 bits a member) and is not needed to decide the deferred members. A chunk linked
+    /// after this would have all its members deferred — still exact.
+    mutating func releaseFilter() {
+        seen = SeenKeys(expectedKeys: 0)
+        filterReleased = true
     }
 
     func removeScratch() {

@@ -36,6 +36,18 @@ struct StreamLedger {
     mutating func grow(to count: Int) {
         let n = count - accepted.count
         guard n > 0 else { return }
+        if count > accepted.capacity {
+            // A quarter more, not twice: the window is bounded, but an array that doubles just
+            // past its usual size holds twice the memory for the rest of the run.
+            let rows = max(count, accepted.capacity + accepted.capacity / 4)
+            accepted.reserveCapacity(rows)
+            rejected.reserveCapacity(rows)
+            invalid.reserveCapacity(rows)
+            amount.reserveCapacity(rows)
+            firstReason.reserveCapacity(rows)
+            firstReasonRow.reserveCapacity(rows)
+            ruleCounts.reserveCapacity(rows * ruleSlots)
+        }
         accepted.append(contentsOf: repeatElement(0, count: n))
         rejected.append(contentsOf: repeatElement(0, count: n))
         invalid.append(contentsOf: repeatElement(0, count: n))

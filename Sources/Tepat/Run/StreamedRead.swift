@@ -146,6 +146,11 @@ extension RunState {
         }
         merging.drain()
         if let file = folder.files[shape.household] { rowsRead[file.name] = window.recordsRead }
+        // Memory for what comes next: the key filters are done with (households and members are
+        // all read), and the candidates held in memory so far go to disk.
+        window.releaseFilter()
+        members.releaseFilter()
+        for program in programs { program.candidates.releaseMemory() }
 
         var deferredInvalid: [InvalidRecord] = []
         if members.hasDeferred || !window.perhapsDuplicate.isEmpty {
