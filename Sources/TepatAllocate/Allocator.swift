@@ -102,7 +102,7 @@ public enum Allocator {
             } else {
                 results[index] = .accepted(rank: rank)
                 totals.accepted += 1
-                totals.amount += candidates.amounts[index]
+                totals.amount &+= candidates.amounts[index]
                 count += 1
             }
         }
