@@ -2,7 +2,7 @@ import Foundation
 
 /// The sequential stages of a streamed run, taken off the main thread so that they overlap the
 /// parallel evaluation instead of leaving a core idle while they run: the next chunks are read
-/// and parsed ahead (`ChunkPrefetch`), and each evaluated chunk is merged in order behind
+/// and parsed ahead (`Prefetch`), and each evaluated chunk is merged in order behind
 /// (`OrderedStage`). Work still happens in input order, so the output does not depend on timing.
 /// With one job there is no extra thread: everything runs inline, as before.
 
