@@ -20,6 +20,8 @@ let package = Package(
         .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
     ],
     targets: [
+        // The few system calls Swift's Glibc module does not reach (renameat2).
+        .target(name: "CTepatSystem"),
         // Values shared by every stage: source text and ranges, diagnostics, dates, money, the schema model, tables.
         .target(name: "TepatModel", swiftSettings: strict),
         // Stage 1 — parse: YAML with positions, the expression parser, the policy/schema/calendar syntax trees.
@@ -29,7 +31,7 @@ let package = Package(
         // Stage 3 and 4 — compile the checked tree into closures over column slots, and evaluate subjects.
         .target(name: "TepatEval", dependencies: ["TepatCheck"], swiftSettings: strict),
         // Population I/O: CSV/JSONL readers typed against the schema, linking, the synthetic generator.
-        .target(name: "TepatData", dependencies: ["TepatModel"], swiftSettings: strict),
+        .target(name: "TepatData", dependencies: ["TepatModel", "CTepatSystem"], swiftSettings: strict),
         // Stage 5 — allocate quota and budget in priority order, with per-key limits.
         .target(name: "TepatAllocate", dependencies: ["TepatEval"], swiftSettings: strict),
         // Stage 6 — explanations and reports: decisions, households, summary, manifest, HTML, officer text.
@@ -38,7 +40,7 @@ let package = Package(
         .target(
             name: "Tepat",
             dependencies: [
-                "TepatModel", "TepatSyntax", "TepatCheck", "TepatEval", "TepatData", "TepatAllocate", "TepatReport",
+                "TepatModel", "TepatSyntax", "TepatCheck", "TepatEval", "TepatData", "TepatAllocate", "TepatReport", "CTepatSystem",
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: strict

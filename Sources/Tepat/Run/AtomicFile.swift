@@ -1,3 +1,4 @@
+import CTepatSystem
 import Foundation
 
 /// An output file written under a temporary name and renamed into place when complete, so a
@@ -9,6 +10,7 @@ final class AtomicFile {
     private var buffer: [UInt8] = []
     private var failed = false
     private var closed = false
+    private var committed = false
 
     private func closeOnce() {
         guard !closed else { return }
@@ -55,20 +57,27 @@ final class AtomicFile {
         buffer.removeAll(keepingCapacity: true)
     }
 
-    /// Flushes, closes and renames into place.
+    /// Flushes, closes and moves into place (`tepat_replace_file`: no writeback forced by
+    /// replacing a previous run's file).
     func commit() throws(RunError) {
         flush()
         closeOnce()
         if failed { throw RunError("cannot write \(temporary) (disk full?)") }
-        if rename(temporary, path) != 0 {
+        if tepat_replace_file(temporary, path) != 0 {
             throw RunError("cannot move \(temporary) to \(path)")
         }
+        committed = true
     }
 
     /// Removes the temporary file (on failure).
     func discard() {
         closeOnce()
         unlink(temporary)
+    }
+
+    /// A file let go without `commit()` (a run that failed half way) leaves nothing behind.
+    deinit {
+        if !committed { discard() }
     }
 
     static func write(_ text: String, to path: String) throws(RunError) {

@@ -27,10 +27,12 @@ extension RunState {
         let householdsFile = try AtomicFile(path: out + "/households.csv")
         householdsFile.write("program,household_id,decision,rule,reason,accepted,amount\n")
         // decisions.csv (the spools copied, pending lines chosen) and households.csv (the tallies
-        // read back) read different files and share nothing mutable: written at the same time.
+        // read back) read different files and share nothing mutable: written at the same time,
+        // each committed as soon as it is complete (replacing a previous run's file takes time).
         let ((decisionRows), (householdRows, householdCounts)) = try bothAtOnce(options.jobs > 1, { () throws(RunError) -> Int in
             var rows = 0
             for program in programs { rows += try finishDecisions(program, into: decisions) }
+            try decisions.commit()
             return rows
         }, { () throws(RunError) -> (Int, [DecisionCounts]) in
             var rows = 0
@@ -40,13 +42,12 @@ extension RunState {
                 rows += n
                 counts.append(c)
             }
+            try householdsFile.commit()
             return (rows, counts)
         })
         clock.lap("decisions+households.csv")
-        try decisions.commit()
         outputs.append(decisionsName)
         rowsWritten[decisionsName] = decisionRows
-        try householdsFile.commit()
         outputs.append("households.csv")
         rowsWritten["households.csv"] = householdRows
 

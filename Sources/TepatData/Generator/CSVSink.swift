@@ -5,6 +5,7 @@
 #elseif canImport(Darwin)
     import Darwin
 #endif
+import CTepatSystem
 import TepatModel
 
 /// A temporary file that becomes `finalPath` only when `commit()` renames it, so a reader never
@@ -37,7 +38,7 @@ final class AtomicFile {
             unlink(temporaryPath)
             throw AtomicFile.failure(temporaryPath, "close")
         }
-        guard rename(temporaryPath, finalPath) == 0 else {
+        guard tepat_replace_file(temporaryPath, finalPath) == 0 else {
             let error = AtomicFile.failure(finalPath, "rename \(temporaryPath) to")
             unlink(temporaryPath)
             throw error

@@ -1,0 +1,15 @@
+#ifndef CTEPAT_SYSTEM_H
+#define CTEPAT_SYSTEM_H
+
+/// Moves the file at `from` to `to`, replacing what `to` held, atomically: a reader of `to`
+/// sees the old file or the new one, never neither and never a part.
+///
+/// On Linux the two names are swapped with renameat2(RENAME_EXCHANGE) and the old file, now
+/// at `from`, is unlinked. A plain rename(2) over an existing file makes ext4 (auto_da_alloc)
+/// start writing the new file back before the rename returns, which for a decisions.csv of
+/// hundreds of megabytes costs seconds; the exchange does not. Where the exchange is not
+/// possible (no file at `to` yet, another system or file system) this is rename(2).
+/// Returns 0, or -1 with errno set as rename(2) does.
+int tepat_replace_file(const char *from, const char *to);
+
+#endif
