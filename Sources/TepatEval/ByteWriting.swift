@@ -37,13 +37,24 @@ extension Array where Element == UInt8 {
     /// `999.936.000` (Indonesian) or `999,936,000`.
     @inlinable public mutating func append(grouped value: Int64, separator: UInt8) {
         if value < 0 { append(UInt8(ascii: "-")) }
-        var tmp: [UInt8] = []
-        tmp.reserveCapacity(24)
-        tmp.append(unsigned: value.magnitude, width: 0)
-        for (i, d) in tmp.enumerated() {
-            if i > 0, (tmp.count - i) % 3 == 0 { append(separator) }
-            append(d)
+        // Digits and separators from the right into 32 bytes of scratch, no heap.
+        var scratch: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
+        let count = Swift.withUnsafeMutableBytes(of: &scratch) { buffer -> Int in
+            var v = value.magnitude
+            var n = 0, digits = 0
+            repeat {
+                if digits > 0, digits % 3 == 0 {
+                    buffer[31 - n] = separator
+                    n += 1
+                }
+                buffer[31 - n] = UInt8(truncatingIfNeeded: v % 10) &+ 48
+                v /= 10
+                n += 1
+                digits += 1
+            } while v > 0 && n < 31
+            return n
         }
+        Swift.withUnsafeBytes(of: &scratch) { buffer in append(contentsOf: buffer[(32 - count)...]) }
     }
 
     /// Appends `field` as one CSV field: quoted (with doubled quotes) only when it must be.
@@ -104,14 +115,69 @@ extension DisplayValue {
 extension CompiledTemplate {
     /// Renders into bytes (the run's hot path); the same text as `render`.
     public func render(into out: inout [UInt8], _ input: EvalInput, _ row: Int, _ language: Language, _ context: AllocationContext? = nil) {
-        let l = language == .id ? 0 : Language.allCases.firstIndex(of: language) ?? 0
-        guard l < bytePieces.count else { return }
+        _ = render(into: &out, input, row, language, context, scanningValues: false)
+    }
+
+    /// Renders as one CSV field: the same bytes as `append(csvField:)` of the rendered text, without
+    /// the copy. The literal text was looked at when the policy was compiled; only what the values
+    /// write is scanned here. Most reasons need quotes (a comma in the text) and hold no quote: the
+    /// field is then quoted in place.
+    public func renderCSVField(into out: inout [UInt8], _ input: EvalInput, _ row: Int, _ language: Language, _ context: AllocationContext? = nil) {
+        let start = out.count
+        let l = languageIndex(language)
+        let found = render(into: &out, input, row, language, context, scanningValues: true).union(l < literalBytes.count ? literalBytes[l] : [])
+        guard found.contains(.special) else { return }
+        if found.contains(.quote) {
+            let text = Array(out[start...])
+            out.removeSubrange(start...)
+            out.append(csvField: text[...])
+        } else {
+            out.insert(34, at: start)
+            out.append(34)
+        }
+    }
+
+    private func languageIndex(_ language: Language) -> Int {
+        language == .id ? 0 : Language.allCases.firstIndex(of: language) ?? 0
+    }
+
+    /// Renders the pieces; with `scanningValues`, returns what CSV cares about in the values' bytes.
+    private func render(
+        into out: inout [UInt8], _ input: EvalInput, _ row: Int, _ language: Language, _ context: AllocationContext?, scanningValues: Bool
+    ) -> CSVBytes {
+        let l = languageIndex(language)
+        guard l < bytePieces.count else { return [] }
+        var found: CSVBytes = []
         for piece in bytePieces[l] {
+            let from = out.count
             switch piece {
-            case .bytes(let b): out.append(contentsOf: b)
+            case .bytes(let b):
+                out.append(contentsOf: b)
+                continue
             case .value(let f): f(input, row, context).write(into: &out, language)
             case .write(let w): w(input, row, &out)
             }
+            if scanningValues { found.formUnion(CSVBytes(out[from...])) }
         }
+        return found
+    }
+}
+
+/// What a text holds that matters to a CSV field: a byte that forces quotes, a quote to double.
+struct CSVBytes: OptionSet, Sendable {
+    let rawValue: UInt8
+    static let special = CSVBytes(rawValue: 1)
+    static let quote = CSVBytes(rawValue: 2)
+
+    init(rawValue: UInt8) { self.rawValue = rawValue }
+
+    init(_ bytes: ArraySlice<UInt8>) {
+        var found: CSVBytes = []
+        bytes.withUnsafeBufferPointer { bytes in
+            for b in bytes where b <= 44 {
+                if b == 34 { found = [.special, .quote] } else if b == 44 || b == 10 || b == 13 { found.insert(.special) }
+            }
+        }
+        self = found
     }
 }

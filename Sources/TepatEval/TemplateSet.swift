@@ -37,6 +37,8 @@ public struct CompiledTemplate: Sendable {
     /// Per language (`Language.allCases` order; a language the text lacks falls back to `id`):
     /// literal text and constants rendered once into bytes, then the values read per record.
     let bytePieces: [[BytePiece]]
+    /// Per language, as `bytePieces`: what the literal text holds that a CSV field must quote.
+    let literalBytes: [CSVBytes]
     /// False when the text reads no data, only allocation values (`{rank}`, `{quota}`): it can
     /// then be rendered once allocation is done, with no record at hand.
     public let readsData: Bool
@@ -60,6 +62,11 @@ public struct CompiledTemplate: Sendable {
             Self.bytePieces(template.texts[language] ?? template.texts[.id] ?? [], language, compiler)
         }
         self.readsData = readsData
+        literalBytes = bytePieces.map { pieces in
+            pieces.reduce(into: CSVBytes()) { found, piece in
+                if case .bytes(let b) = piece { found.formUnion(CSVBytes(b[...])) }
+            }
+        }
     }
 
     /// The pieces of one language's text: constants (parameters, `as_of`) are rendered here once,
@@ -128,23 +135,31 @@ struct TemplateSet: Sendable {
 }
 
 extension CompiledPolicy {
-    /// The reason for a rejection by `rule` (falls back to its group's text, then its id).
-    /// Writes the reason for a rejection by `rule` into `out` (the hot path of a run).
-    public func writeRejectReason(_ rule: Int, _ input: EvalInput, _ row: Int, _ language: Language, into out: inout [UInt8]) {
+    /// The template of a rejection by `rule`: its own text, else its group's (nil: none, the
+    /// reason is then the rule's id).
+    func rejectTemplate(_ rule: Int) -> CompiledTemplate? {
         var r = rule
         while r >= 0, r < templates.reject.count {
-            if let t = templates.reject[r] { return t.render(into: &out, input, row, language) }
+            if let t = templates.reject[r] { return t }
             guard let parent = checked.rules[r].parent else { break }
             r = parent
         }
-        out.append(utf8: ruleId(rule))
+        return nil
     }
 
-    /// Writes the reason for an acceptance through an `any` branch into `out`.
-    public func writeAcceptReason(_ rule: Int, _ input: EvalInput, _ row: Int, _ language: Language, into out: inout [UInt8]) {
+    /// Writes the reason for a rejection by `rule` as one CSV field of a decision line (the hot
+    /// path of a run); the same text as `rejectReason`.
+    public func writeRejectReasonField(_ rule: Int, _ input: EvalInput, _ row: Int, _ language: Language, into out: inout [UInt8]) {
+        if let t = rejectTemplate(rule) { return t.renderCSVField(into: &out, input, row, language) }
+        out.append(csvField: Array(ruleId(rule).utf8)[...])
+    }
+
+    /// Writes the reason for an acceptance through an `any` branch as one CSV field; the same
+    /// text as `acceptReason`.
+    public func writeAcceptReasonField(_ rule: Int, _ input: EvalInput, _ row: Int, _ language: Language, into out: inout [UInt8]) {
         guard rule >= 0, rule < templates.accept.count else { return }
-        if let t = templates.accept[rule] { t.render(into: &out, input, row, language) } else {
-            out.append(utf8: checked.rules[rule].title ?? checked.rules[rule].id)
+        if let t = templates.accept[rule] { t.renderCSVField(into: &out, input, row, language) } else {
+            out.append(csvField: Array((checked.rules[rule].title ?? checked.rules[rule].id).utf8)[...])
         }
     }
 
@@ -154,14 +169,9 @@ extension CompiledPolicy {
         return budget ? templates.budget : templates.quota
     }
 
+    /// The reason for a rejection by `rule` (falls back to its group's text, then its id).
     public func rejectReason(_ rule: Int, _ input: EvalInput, _ row: Int, _ language: Language) -> String {
-        var r = rule
-        while r >= 0, r < templates.reject.count {
-            if let t = templates.reject[r] { return t.render(input, row, language) }
-            guard let parent = checked.rules[r].parent else { break }
-            r = parent
-        }
-        return ruleId(rule)
+        rejectTemplate(rule)?.render(input, row, language) ?? ruleId(rule)
     }
 
     /// The reason for an acceptance through an `any` branch (its `accept:` text, or its title or id).

@@ -85,36 +85,42 @@ enum AllocationMarkers {
 
     /// Replaces the markers in `line` by the real rank and amount used.
     static func fill(_ line: ArraySlice<UInt8>, rank: Int, used: Int64, language: Language) -> [UInt8] {
-        let l = Language.allCases.firstIndex(of: language) ?? 0
-        var out = replace(line, rankMarkers[l], bytes(.count(Int64(rank)), language))
-        if out.contains(usedMarkers[l][0]) { out = replace(out[...], usedMarkers[l], bytes(.money(used), language)) }
+        var out: [UInt8] = []
+        out.reserveCapacity(line.count + 16)
+        line.withUnsafeBufferPointer { fill($0, rank: rank, used: used, language: language, into: &out) }
         return out
     }
 
-    static func replace(_ text: ArraySlice<UInt8>, _ marker: [UInt8], _ value: [UInt8]) -> [UInt8] {
-        guard !marker.isEmpty, text.count >= marker.count else { return Array(text) }
-        var out: [UInt8] = []
-        out.reserveCapacity(text.count + value.count)
-        text.withUnsafeBufferPointer { t in
-            guard let base = t.baseAddress else { return }
-            var i = 0
-            var copied = 0
-            // Jump from one occurrence of the marker's first byte to the next.
-            while i + marker.count <= t.count, let hit = memchr(base + i, Int32(marker[0]), t.count - i) {
-                let at = base.distance(to: hit.assumingMemoryBound(to: UInt8.self))
-                guard at + marker.count <= t.count else { break }
-                if memcmp(base + at, marker, marker.count) == 0 {
-                    out.append(contentsOf: UnsafeBufferPointer(rebasing: t[copied..<at]))
-                    out.append(contentsOf: value)
-                    i = at + marker.count
-                    copied = i
-                } else {
-                    i = at + 1
-                }
-            }
-            out.append(contentsOf: UnsafeBufferPointer(rebasing: t[copied...]))
+    /// Appends `line` to `out` with the markers replaced by the real rank and amount used,
+    /// written in place (no intermediate arrays: this runs once per waitlisted subject).
+    static func fill(_ line: UnsafeBufferPointer<UInt8>, rank: Int, used: Int64, language: Language, into out: inout [UInt8]) {
+        let l = Language.allCases.firstIndex(of: language) ?? 0
+        let markers = (rankMarkers[l], usedMarkers[l])
+        var copied = 0
+        while copied < line.count {
+            let r = find(markers.0, in: line, from: copied), u = find(markers.1, in: line, from: copied)
+            guard r != nil || u != nil else { break }
+            let isRank = (r ?? Int.max) <= (u ?? Int.max)
+            let at = isRank ? r! : u!
+            out.append(contentsOf: UnsafeBufferPointer(rebasing: line[copied..<at]))
+            (isRank ? DisplayValue.count(Int64(rank)) : .money(used)).write(into: &out, language)
+            copied = at + (isRank ? markers.0.count : markers.1.count)
         }
-        return out
+        out.append(contentsOf: UnsafeBufferPointer(rebasing: line[copied...]))
+    }
+
+    /// Where `marker` next occurs in `text` at or after `from`.
+    private static func find(_ marker: [UInt8], in text: UnsafeBufferPointer<UInt8>, from: Int) -> Int? {
+        guard let base = text.baseAddress, let first = marker.first else { return nil }
+        var i = from
+        // Jump from one occurrence of the marker's first byte to the next.
+        while i + marker.count <= text.count, let hit = memchr(base + i, Int32(first), text.count - i) {
+            let at = base.distance(to: hit.assumingMemoryBound(to: UInt8.self))
+            guard at + marker.count <= text.count else { return nil }
+            if memcmp(base + at, marker, marker.count) == 0 { return at }
+            i = at + 1
+        }
+        return nil
     }
 }
 
@@ -234,8 +240,6 @@ struct ProgramEvaluator: Sendable {
         let quota = checked.allocation?.quota?.max ?? 0
         let budget = checked.allocation?.budget?.max ?? 0
         let markers = AllocationMarkers.context(quota: quota, budget: budget)
-        var scratch: [UInt8] = []
-        scratch.reserveCapacity(512)
         var prefix: [UInt8] = [], suffix: [UInt8] = []
         prefix.reserveCapacity(128)
         suffix.reserveCapacity(64)
@@ -309,9 +313,7 @@ struct ProgramEvaluator: Sendable {
                     outcome.top = topPosition[evaluation.decisive]
                     let rule = evaluation.decisive >= 0 && evaluation.decisive < ruleFields.count ? ruleFields[evaluation.decisive] : []
                     outcome.reason = line(&result.text, prefix, decisionRejected, rule, amount: 0, suffix) { out in
-                        scratch.removeAll(keepingCapacity: true)
-                        policy.writeRejectReason(evaluation.decisive, input, row, language, into: &scratch)
-                        out.append(csvField: scratch[...])
+                        policy.writeRejectReasonField(evaluation.decisive, input, row, language, into: &out)
                     }
                 } else {
                     outcome.acceptedBy = Int32(evaluation.acceptedBy)
@@ -319,9 +321,7 @@ struct ProgramEvaluator: Sendable {
                     let rule = evaluation.acceptedBy >= 0 && evaluation.acceptedBy < ruleFields.count ? ruleFields[evaluation.acceptedBy] : []
                     let writeAccept: (inout [UInt8]) -> Void = { out in
                         if evaluation.acceptedBy >= 0 {
-                            scratch.removeAll(keepingCapacity: true)
-                            policy.writeAcceptReason(evaluation.acceptedBy, input, row, language, into: &scratch)
-                            out.append(csvField: scratch[...])
+                            policy.writeAcceptReasonField(evaluation.acceptedBy, input, row, language, into: &out)
                         } else {
                             out.append(utf8: language == .en ? "Meets every requirement" : "Memenuhi semua syarat")
                         }

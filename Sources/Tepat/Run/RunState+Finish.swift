@@ -128,15 +128,19 @@ extension RunState {
                 wanted = 1 + limits + (program.evaluator.caps.firstIndex(of: byBudget) ?? 0)
                 rank = r
             }
-            var from = line.startIndex
-            var index = 0
-            while index < wanted, let separator = line[from...].firstIndex(of: SpoolBytes.alternative) {
-                from = separator + 1
-                index += 1
-            }
-            let to = line[from...].firstIndex(of: SpoolBytes.alternative) ?? line.endIndex
-            if wanted == 0 { out.append(contentsOf: line[from..<to]) } else {
-                out.append(contentsOf: AllocationMarkers.fill(line[from..<to], rank: rank, used: totals.amount, language: options.language))
+            line.withUnsafeBufferPointer { line in
+                guard let base = line.baseAddress else { return }
+                var from = 0
+                var index = 0
+                while index < wanted, let separator = memchr(base + from, Int32(SpoolBytes.alternative), line.count - from) {
+                    from = base.distance(to: separator.assumingMemoryBound(to: UInt8.self)) + 1
+                    index += 1
+                }
+                let to = memchr(base + from, Int32(SpoolBytes.alternative), line.count - from).map { base.distance(to: $0.assumingMemoryBound(to: UInt8.self)) } ?? line.count
+                let chosen = UnsafeBufferPointer(rebasing: line[from..<to])
+                if wanted == 0 { out.append(contentsOf: chosen) } else {
+                    AllocationMarkers.fill(chosen, rank: rank, used: totals.amount, language: options.language, into: &out)
+                }
             }
             out.append(10)
         }

@@ -1,0 +1,61 @@
+import Testing
+
+@testable import TepatCheck
+@testable import TepatEval
+import TepatModel
+
+/// A reason written straight into a decision line as a CSV field must be the bytes of the text
+/// `render` gives, quoted as `append(csvField:)` quotes it: whatever the literal text holds and
+/// whatever the values write (commas, quotes, line breaks from data; English thousands commas).
+@Suite struct CSVFieldTests {
+    static let city = X.field(World.member, ["household"], "city_code")
+    static let desil = X.field(World.member, ["household"], "desil")
+    static let occupation = X.field(World.member, [], "occupation")
+    static let wage = X.field(World.member, [], "wage")
+
+    /// Templates: (Indonesian, English) segments.
+    static let templates: [[CheckedTemplate.Segment]] = [
+        [.text("Desil "), .value(desil), .text(" melebihi batas")],  // nothing to quote
+        [.text("Usia, di luar batas "), .value(X.int(1_234_567))],  // a comma in the literal
+        [.text("Kota \""), .value(city), .text("\"")],  // quotes in the literal
+        [.text("Kota "), .value(city)],  // only the data may need quotes
+        [.text("Upah "), .value(wage), .text(" untuk "), .value(occupation)],  // money, enumeration
+        [.value(city)],
+        [],
+    ]
+
+    static let cities = ["3671", "Tangerang, Banten", "Kota \"Lama\"", "baris\nbaru", "", "a\r", "\"", ","]
+
+    @Test(arguments: templates.indices, [Language.id, .en])
+    func fieldIsTheQuotedRenderedText(template: Int, language: Language) {
+        var records = RecordSet()
+        for (i, city) in Self.cities.enumerated() {
+            let h = records.household(city: city, desil: i % 3 == 0 ? nil : Int64(i))
+            records.member(household: h, birth: World.ordinal("1990-01-01"), occupation: Int64(i), wage: Int64(i) * 1_234_567)
+        }
+        let segments = Self.templates[template]
+        let checked = CheckedTemplate(texts: [.id: segments, .en: segments], range: X.range)
+        let compiled = CompiledTemplate(checked, compiler: CompiledRunner().compiler)
+        let input = EvalInput(tables: records.tables)
+        for row in Self.cities.indices {
+            var expected: [UInt8] = []
+            expected.append(csvField: Array(compiled.render(input, row, language).utf8)[...])
+            var field: [UInt8] = Array("lead,".utf8)
+            compiled.renderCSVField(into: &field, input, row, language)
+            #expect(String(decoding: field, as: UTF8.self) == "lead," + String(decoding: expected, as: UTF8.self), "row \(row)")
+        }
+    }
+
+    @Test(arguments: [Int64(0), 7, 999, 1_000, 12_345, 999_999, 1_000_000, -1_234_567, Int64.max, Int64.min + 1])
+    func groupedDigits(_ value: Int64) {
+        var out: [UInt8] = []
+        out.append(grouped: value, separator: 46)
+        var digits = String(value.magnitude)
+        var grouped = ""
+        while digits.count > 3 {
+            grouped = "." + digits.suffix(3) + grouped
+            digits.removeLast(3)
+        }
+        #expect(String(decoding: out, as: UTF8.self) == (value < 0 ? "-" : "") + digits + grouped)
+    }
+}
