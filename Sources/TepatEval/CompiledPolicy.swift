@@ -9,6 +9,10 @@ public struct CompiledPolicy: Sendable {
     /// and so retained and released, on every rule of every record).
     let kinds: [RuleKind]
     let conditions: [CellFunction]
+    /// `conditions` as references an evaluation calls without retaining (`unowned`): a closure
+    /// read from an array or a pointer is retained and released around every call.
+    let conditionRefs: [Unmanaged<Condition>]
+    private let conditionBoxes: [Condition]
     let children: [Int]
     let topLevel: [Int]
     /// Pre-order index of the first `any` group among the top-level rules (and their `all` children).
@@ -23,6 +27,17 @@ public struct CompiledPolicy: Sendable {
 
     public var id: String { checked.id }
     public var subject: Int { checked.subject }
+
+    /// A rule's condition, held by a class so that it can be called through an unowned reference.
+    final class Condition: Sendable {
+        let run: CellFunction
+        init(_ run: @escaping CellFunction) { self.run = run }
+
+        @inline(__always)
+        func cell(_ input: EvalInput, _ row: Int) -> Result<Cell, EvalFault> {
+            do throws(EvalFault) { return .success(try run(input, row)) } catch { return .failure(error) }
+        }
+    }
 
     enum RuleKind: Sendable {
         case require
@@ -52,6 +67,9 @@ public struct CompiledPolicy: Sendable {
         }
         self.kinds = kinds
         self.conditions = conditions
+        let boxes = conditions.map(Condition.init)
+        conditionBoxes = boxes
+        conditionRefs = boxes.map { Unmanaged.passUnretained($0) }
         self.children = children
         topLevel = policy.topLevel
         var anyGroups: [Int] = []
@@ -77,7 +95,7 @@ public struct CompiledPolicy: Sendable {
         var failing = RuleSet(), unknown = RuleSet()
         do throws(EvalFault) {
             try kinds.withUnsafeBufferPointer { kinds throws(EvalFault) in
-                try conditions.withUnsafeBufferPointer { conditions throws(EvalFault) in
+                try conditionRefs.withUnsafeBufferPointer { conditions throws(EvalFault) in
                     try children.withUnsafeBufferPointer { children throws(EvalFault) in
                         let rules = FlatRules(kinds: kinds, conditions: conditions, children: children)
                         for t in topLevel { _ = try rules.outcome(t, input, row, &failing, &unknown) }
@@ -104,14 +122,14 @@ public struct CompiledPolicy: Sendable {
     /// pointer borrows it, where reading it from an array copies (retains) it.
     private struct FlatRules {
         let kinds: UnsafeBufferPointer<RuleKind>
-        let conditions: UnsafeBufferPointer<CellFunction>
+        let conditions: UnsafeBufferPointer<Unmanaged<Condition>>
         let children: UnsafeBufferPointer<Int>
 
         func outcome(_ i: Int, _ input: EvalInput, _ row: Int, _ failing: inout RuleSet, _ unknown: inout RuleSet) throws(EvalFault) -> RuleOutcome {
             let result: RuleOutcome
             switch kinds[i] {
             case .require:
-                result = RuleOutcome(cell: try conditions[i](input, row))
+                result = RuleOutcome(cell: try conditions[i]._withUnsafeGuaranteedRef { $0.cell(input, row) }.get())
             case .all(let start, let end):
                 var r = RuleOutcome.pass
                 for c in Int(start)..<Int(end) {

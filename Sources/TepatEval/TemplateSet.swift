@@ -135,12 +135,13 @@ struct TemplateSet: Sendable {
 }
 
 extension CompiledPolicy {
-    /// The template of a rejection by `rule`: its own text, else its group's (nil: none, the
-    /// reason is then the rule's id).
-    func rejectTemplate(_ rule: Int) -> CompiledTemplate? {
+    /// Where the text of a rejection by `rule` is in `templates.reject`: its own, else its
+    /// group's (nil: none, the reason is then the rule's id). An index, not the template: a
+    /// template handed out by value is a copy, its arrays retained, for each subject.
+    func rejectTemplateIndex(_ rule: Int) -> Int? {
         var r = rule
         while r >= 0, r < templates.reject.count {
-            if let t = templates.reject[r] { return t }
+            if templates.reject[r] != nil { return r }
             guard let parent = checked.rules[r].parent else { break }
             r = parent
         }
@@ -150,7 +151,7 @@ extension CompiledPolicy {
     /// Writes the reason for a rejection by `rule` as one CSV field of a decision line (the hot
     /// path of a run); the same text as `rejectReason`.
     public func writeRejectReasonField(_ rule: Int, _ input: EvalInput, _ row: Int, _ language: Language, into out: inout [UInt8]) {
-        if let t = rejectTemplate(rule) { return t.renderCSVField(into: &out, input, row, language) }
+        if let r = rejectTemplateIndex(rule) { return templates.reject[r]?.renderCSVField(into: &out, input, row, language) ?? () }
         out.append(csvField: Array(ruleId(rule).utf8)[...])
     }
 
@@ -171,7 +172,7 @@ extension CompiledPolicy {
 
     /// The reason for a rejection by `rule` (falls back to its group's text, then its id).
     public func rejectReason(_ rule: Int, _ input: EvalInput, _ row: Int, _ language: Language) -> String {
-        rejectTemplate(rule)?.render(input, row, language) ?? ruleId(rule)
+        rejectTemplateIndex(rule).flatMap { templates.reject[$0]?.render(input, row, language) } ?? ruleId(rule)
     }
 
     /// The reason for an acceptance through an `any` branch (its `accept:` text, or its title or id).

@@ -4,10 +4,12 @@ import Testing
 @testable import TepatEval
 import TepatModel
 
-/// A reason written straight into a decision line as a CSV field must be the bytes of the text
-/// `render` gives, quoted as `append(csvField:)` quotes it: whatever the literal text holds and
-/// whatever the values write (commas, quotes, line breaks from data; English thousands commas).
-@Suite struct CSVFieldTests {
+/// Bytes written straight into decision lines must be the text the `String` paths give.
+///
+/// A reason written as a CSV field must be the bytes of the text `render` gives, quoted as
+/// `append(csvField:)` quotes it: whatever the literal text holds and whatever the values write
+/// (commas, quotes, line breaks from data; English thousands commas).
+@Suite struct ByteWritingTests {
     static let city = X.field(World.member, ["household"], "city_code")
     static let desil = X.field(World.member, ["household"], "desil")
     static let occupation = X.field(World.member, [], "occupation")
@@ -57,5 +59,13 @@ import TepatModel
             digits.removeLast(3)
         }
         #expect(String(decoding: out, as: UTF8.self) == (value < 0 ? "-" : "") + digits + grouped)
+    }
+
+    @Test(arguments: [UInt64(0), 7, 10, 99, 100, 101, 12_345, 3_671_080_207_880_001, 9_999_999_999_999_999, UInt64.max], [0, 1, 16, 24])
+    func unsignedDigits(_ value: UInt64, width: Int) {
+        var out: [UInt8] = Array("x".utf8)
+        out.append(unsigned: value, width: width)
+        let digits = String(value)
+        #expect(String(decoding: out, as: UTF8.self) == "x" + String(repeating: "0", count: max(0, width - digits.count)) + digits)
     }
 }
