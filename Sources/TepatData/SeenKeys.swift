@@ -1,3 +1,11 @@
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Musl)
+    import Musl
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
 /// A Bloom filter over key cells (NIK, No. KK): "certainly not seen before" or "perhaps seen".
 /// Blocked: a key's probes all fall in one 64-byte block, so an insert costs one cache miss, not
 /// eight (a filter for millions of keys is far larger than the cache).
@@ -7,7 +15,7 @@
 /// 0.3 %). A "perhaps" is settled exactly later (`tepat run` defers those rows and checks them
 /// against a spill of the keys on disk), so a false positive costs time, never a wrong answer.
 public struct SeenKeys: Sendable {
-    private var words: [UInt64]
+    private var storage: HugePageWords
     private let mask: UInt64
     private static let probes = 8
 
@@ -17,26 +25,26 @@ public struct SeenKeys: Sendable {
         let wanted = UInt64(max(1, expectedKeys)).multipliedReportingOverflow(by: 12)
         let target = wanted.overflow ? UInt64(1) << 40 : min(wanted.partialValue, UInt64(1) << 40)
         while bits < target { bits <<= 1 }
-        words = Array(repeating: 0, count: Int(bits / 64))
+        storage = HugePageWords(count: Int(bits / 64))
         mask = bits - 1
     }
 
     /// Bytes held.
-    public var byteCount: Int { words.count * 8 }
+    public var byteCount: Int { storage.count * 8 }
 
     /// Adds `key`; returns true when it was perhaps seen before (every probed bit already set).
     @inline(__always)
     public mutating func insert(_ key: Int64) -> Bool {
+        if !isKnownUniquelyReferenced(&storage) { storage = storage.copy() }
         let (block, bits) = place(key)
+        let words = storage.words
         var seen = true
-        words.withUnsafeMutableBufferPointer { words in
-            for i in 0..<Self.probes {
-                let bit = (i < 7 ? bits.0 >> UInt64(i * 9) : bits.1) & 511
-                let w = block + Int(bit >> 6), b = UInt64(1) << (bit & 63)
-                if words[w] & b == 0 {
-                    seen = false
-                    words[w] |= b
-                }
+        for i in 0..<Self.probes {
+            let bit = (i < 7 ? bits.0 >> UInt64(i * 9) : bits.1) & 511
+            let w = block + Int(bit >> 6), b = UInt64(1) << (bit & 63)
+            if words[w] & b == 0 {
+                seen = false
+                words[w] |= b
             }
         }
         return seen
@@ -45,13 +53,12 @@ public struct SeenKeys: Sendable {
     /// True when `key` was perhaps inserted (false: certainly not).
     public func mightContain(_ key: Int64) -> Bool {
         let (block, bits) = place(key)
-        return words.withUnsafeBufferPointer { words in
-            for i in 0..<Self.probes {
-                let bit = (i < 7 ? bits.0 >> UInt64(i * 9) : bits.1) & 511
-                if words[block + Int(bit >> 6)] & (UInt64(1) << (bit & 63)) == 0 { return false }
-            }
-            return true
+        let words = storage.words
+        for i in 0..<Self.probes {
+            let bit = (i < 7 ? bits.0 >> UInt64(i * 9) : bits.1) & 511
+            if words[block + Int(bit >> 6)] & (UInt64(1) << (bit & 63)) == 0 { return false }
         }
+        return true
     }
 
     /// The first word of the key's block, and 72 bits that choose its probes (9 bits each):
@@ -75,4 +82,38 @@ public struct SeenKeys: Sendable {
         let k = UInt64(bitPattern: key)
         return (mix(k &+ 0x9e37_79b9_7f4a_7c15), mix(k ^ 0x6a09_e667_f3bc_c909) | 1)
     }
+}
+
+/// Zeroed words for a table probed at random, on huge pages where the system allows: a filter
+/// of millions of keys spans thousands of 4 KB pages, so nearly every probe would also miss the
+/// TLB (and in a virtual machine a page walk costs several memory reads); on 2 MB pages the
+/// probe costs its one cache miss. Owned by one `SeenKeys`, copied before a shared one is written.
+final class HugePageWords: @unchecked Sendable {
+    let words: UnsafeMutablePointer<UInt64>
+    let count: Int
+    private static let hugePage = 2 << 20
+
+    init(count: Int) {
+        self.count = count
+        let bytes = max(1, count) * 8
+        let large = bytes >= Self.hugePage
+        var raw: UnsafeMutableRawPointer?
+        guard posix_memalign(&raw, large ? Self.hugePage : 64, bytes) == 0, let raw else {
+            fatalError("out of memory for a key filter of \(bytes) bytes")  // as an Array would
+        }
+        #if os(Linux)
+            // Advice only: where transparent huge pages are off, the words stay on small pages.
+            if large { _ = madvise(raw, bytes, Int32(MADV_HUGEPAGE)) }
+        #endif
+        memset(raw, 0, bytes)
+        words = raw.bindMemory(to: UInt64.self, capacity: max(1, count))
+    }
+
+    func copy() -> HugePageWords {
+        let copy = HugePageWords(count: count)
+        copy.words.update(from: words, count: count)
+        return copy
+    }
+
+    deinit { free(words) }
 }

@@ -145,6 +145,19 @@ import Testing
         let noise = (Int64(1)...Int64(100_000)).filter { sized.insert($0 &* 7_919) }.count
         #expect(noise < 1_000, "false positives at the sized load should be well under 1 %")
     }
+
+    /// The filter is a value: its words live outside the Swift heap (huge pages), and a copy
+    /// that is written gets words of its own.
+    @Test(arguments: [1_000, 1_000_000])
+    func aCopyOfTheSeenKeysFilterIsItsOwn(expectedKeys: Int) {
+        var original = SeenKeys(expectedKeys: expectedKeys)
+        _ = original.insert(1)
+        var copy = original
+        #expect(copy.insert(2) == false)
+        #expect(copy.mightContain(1) && copy.mightContain(2))
+        #expect(original.mightContain(1) && !original.mightContain(2))
+        #expect(original.insert(2) == false, "the copy's insert must not have reached the original")
+    }
 }
 
 /// A small deterministic random source for reordering test files.

@@ -28,7 +28,11 @@ struct HouseholdWindow {
     private(set) var table: Table
     /// Per held row: its record index in the file (file order).
     private(set) var fileRows: [Int] = []
+    /// Held rows by key, as `row + dropped` at the time each was added: letting rows go only
+    /// counts them in `dropped` (a stored row below it is gone), and the index is rebuilt when
+    /// the rows let go outnumber the rows held, not on every release.
     private var index = KeyIndex()
+    private var dropped = 0
     private var seen: SeenKeys
     /// Keys of valid households that were perhaps seen before (duplicates, or filter noise).
     private(set) var perhapsDuplicate = Set<Int64>()
@@ -84,7 +88,7 @@ struct HouseholdWindow {
     /// The held row of the valid household with key `code`, reading ahead while there is room.
     mutating func row(of code: Int64) throws(RunError) -> Int32? {
         while true {
-            if let r = index[code] { return r }
+            if let r = heldRow(of: code) { return r }
             guard !atEnd, table.count < capacity else { return nil }
             try readChunk()
         }
@@ -94,10 +98,25 @@ struct HouseholdWindow {
     mutating func readMore() throws(RunError) { try readChunk() }
 
     /// The held row of `code` without reading ahead.
-    func heldRow(of code: Int64) -> Int32? { index[code] }
+    func heldRow(of code: Int64) -> Int32? { HeldRows.row(stored: index[code], dropped: dropped) }
 
-    /// A copy of the key index, for readers on other threads.
-    var heldRows: KeyIndex { index }
+    /// The held rows by key, for readers on other threads (a copy).
+    var heldRows: HeldRows { HeldRows(index: index, dropped: dropped) }
+
+    /// Held rows by key, as the window's index keeps them.
+    struct HeldRows: Sendable {
+        let index: KeyIndex
+        let dropped: Int
+
+        subscript(key: Int64) -> Int32? { Self.row(stored: index[key], dropped: dropped) }
+
+        /// The held row of an index entry; nil when the row was let go.
+        @inline(__always)
+        static func row(stored: Int32?, dropped: Int) -> Int32? {
+            guard let stored, Int(stored) >= dropped else { return nil }
+            return Int32(Int(stored) - dropped)
+        }
+    }
 
     private mutating func readChunk() throws(RunError) {
         let batch: RecordBatch
@@ -141,7 +160,7 @@ struct HouseholdWindow {
                 }
                 cells.withUnsafeBufferPointer { table.append(cells: $0, line: batch.table.lines[row]) }
                 fileRows.append(batch.firstRecord + i)
-                if key != .null { index.insert(key, Int32(table.count - 1)) }
+                if key != .null { index.insert(key, Int32(clamping: table.count - 1 + dropped)) }
             }
         }
         recordsRead += batch.rows.count
@@ -153,9 +172,13 @@ struct HouseholdWindow {
         guard n > 0 else { return 0 }
         table.removeFirst(n)
         fileRows.removeFirst(n)
-        var rebuilt = KeyIndex(minimumCapacity: table.count)
-        for (r, key) in table.columns[keyField].enumerated() where key != .null { rebuilt.insert(key, Int32(r)) }
-        index = rebuilt
+        dropped += n
+        if dropped > table.count {
+            var rebuilt = KeyIndex(minimumCapacity: table.count)
+            for (r, key) in table.columns[keyField].enumerated() where key != .null { rebuilt.insert(key, Int32(r)) }
+            index = rebuilt
+            dropped = 0
+        }
         return n
     }
 

@@ -83,6 +83,10 @@ struct MemberStream {
         for l in batch.table.links.indices { batch.table.links[l] = Array(repeating: -1, count: count) }
         var spill: [UInt8] = []
         spill.reserveCapacity(count * 16)
+        let perhapsSeen = filterReleased ? [] : firstSightings(batch)
+        // A family's members come together: most lookups are of the previous member's No. KK.
+        // (Rows do not move during a link: the window only grows until the caller releases.)
+        var previous: (code: Int64, row: Int32) = (.null, -1)
         var invalidated = false
         for i in batch.rows.indices {
             switch batch.rows[i] {
@@ -109,12 +113,15 @@ struct MemberStream {
                         noteInvalidKey(key, line: batch.table.lines[r])
                         continue
                     }
+                } else if code == previous.code {
+                    batch.table.links[link][r] = previous.row
                 } else if let w = try window.row(of: code) {
                     batch.table.links[link][r] = w
+                    previous = (code, w)
                 } else {
                     later = true
                 }
-                if key != .null, filterReleased || seen.insert(key) { later = true }
+                if key != .null, filterReleased || perhapsSeen[r] { later = true }
                 if later {
                     batch.table.links[link][r] = -1
                     linked.deferred.append(i)
@@ -134,6 +141,22 @@ struct MemberStream {
         if invalidated { Linker.putInvalidInFileOrder(&batch) }
         keySpill.write(bytes: spill)
         return linked
+    }
+
+    /// Per table row of a chunk: whether its key was perhaps seen before, the filter told in
+    /// file order, for the rows `link` adds to it (valid, with a key, not about to be invalid
+    /// for a missing household). One tight loop over the chunk rather than one insert among
+    /// each member's other work: the filter's cache misses then overlap.
+    private mutating func firstSightings(_ batch: RecordBatch) -> [Bool] {
+        var perhaps = [Bool](repeating: false, count: batch.table.count)
+        let keys = batch.table.columns[keyField], codes = batch.table.columns[via]
+        for case .valid(let r32) in batch.rows {
+            let r = Int(r32)
+            let key = keys[r]
+            guard key != .null, !(required && codes[r] == .null) else { continue }
+            perhaps[r] = seen.insert(key)
+        }
+        return perhaps
     }
 
     mutating func noteInvalidKey(_ key: Int64?, line: Int) {
