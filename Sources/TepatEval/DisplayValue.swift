@@ -18,7 +18,7 @@ public enum DisplayValue: Sendable, Hashable {
         switch self {
         case .null: return language == .en ? "empty" : "kosong"
         case .integer(let v): return String(v)
-        case .count(let v): return language == .en ? Rupiah.grouped(v.magnitude, separator: ",") : Rupiah.count(Int(v))
+        case .count(let v): return language == .en ? (v < 0 ? "-" : "") + Rupiah.grouped(v.magnitude, separator: ",") : Rupiah.count(Int(v))
         case .money(let v): return Rupiah.format(v)
         case .decimal(let r): return language == .en ? r.decimalText : r.decimalText.replacingOccurrences(of: ".", with: ",")
         case .boolean(let b): return language == .en ? (b ? "yes" : "no") : (b ? "ya" : "tidak")

@@ -21,11 +21,6 @@ public typealias DisplayFunction = @Sendable (EvalInput, Int, AllocationContext?
 
 /// A reason template compiled per language into literal text and value functions.
 public struct CompiledTemplate: Sendable {
-    enum Piece: Sendable {
-        case text(String)
-        case value(DisplayFunction)
-    }
-
     enum BytePiece: Sendable {
         case bytes([UInt8])
         case value(DisplayFunction)
@@ -33,7 +28,6 @@ public struct CompiledTemplate: Sendable {
         case write(@Sendable (EvalInput, Int, inout [UInt8]) -> Void)
     }
 
-    let pieces: [Language: [Piece]]
     /// Per language (`Language.allCases` order; a language the text lacks falls back to `id`):
     /// literal text and constants rendered once into bytes, then the values read per record.
     let bytePieces: [[BytePiece]]
@@ -44,20 +38,12 @@ public struct CompiledTemplate: Sendable {
     public let readsData: Bool
 
     init(_ template: CheckedTemplate, compiler: Compiler) {
-        var pieces: [Language: [Piece]] = [:]
         var readsData = false
-        for (language, segments) in template.texts {
-            pieces[language] = segments.map { segment in
-                switch segment {
-                case .text(let s): .text(s)
-                case .value(let e): .value(compiler.display(e))
-                }
-            }
+        for segments in template.texts.values {
             for segment in segments {
                 if case .value(let e) = segment, !e.readsOnlyAllocationValues { readsData = true }
             }
         }
-        self.pieces = pieces
         self.bytePieces = Language.allCases.map { language in
             Self.bytePieces(template.texts[language] ?? template.texts[.id] ?? [], language, compiler)
         }
@@ -105,15 +91,12 @@ public struct CompiledTemplate: Sendable {
         return out
     }
 
+    /// The text as a `String`: the bytes `render(into:)` writes, so explanations, JSON Lines and
+    /// CSV cannot disagree.
     public func render(_ input: EvalInput, _ row: Int, _ language: Language, _ context: AllocationContext? = nil) -> String {
-        var out = ""
-        for piece in pieces[language] ?? pieces[.id] ?? [] {
-            switch piece {
-            case .text(let s): out += s
-            case .value(let f): out += f(input, row, context).text(language)
-            }
-        }
-        return out
+        var bytes: [UInt8] = []
+        render(into: &bytes, input, row, language, context)
+        return String(decoding: bytes, as: UTF8.self)
     }
 }
 

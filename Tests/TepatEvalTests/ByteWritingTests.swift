@@ -68,4 +68,20 @@ import TepatModel
         let digits = String(value)
         #expect(String(decoding: out, as: UTF8.self) == "x" + String(repeating: "0", count: max(0, width - digits.count)) + digits)
     }
+
+    static let values: [DisplayValue] = [
+        .null, .integer(0), .integer(-42), .integer(Int64.max), .count(0), .count(5_952), .count(-1_234_567), .count(Int64.min + 1),
+        .money(0), .money(168_000), .money(-2_500_000), .money(Int64.max), .boolean(true), .boolean(false),
+        .date(World.day("2025-03-01")), .date(World.day("1960-02-29")), .month(Month(iso: "2025-02")!), .text("Kota, \"Lama\""),
+        .decimal(Rational(decimal: "-12.5")!), .decimal(Rational(decimal: "0.125")!), .list([.text("ojek"), .count(1_000), .null]), .list([]),
+    ]
+
+    /// Values written as bytes read as their text: reasons go to CSV as bytes and to
+    /// explanations as `String`s made from the same bytes.
+    @Test(arguments: values, [Language.id, .en])
+    func writtenValueIsItsText(_ value: DisplayValue, language: Language) {
+        var out: [UInt8] = []
+        value.write(into: &out, language)
+        #expect(String(decoding: out, as: UTF8.self) == value.text(language))
+    }
 }
