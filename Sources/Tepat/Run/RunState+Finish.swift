@@ -216,6 +216,8 @@ extension RunState {
                 first = try next()
             }
             let keyType = keyEntity.map { $0.fields[$0.key].type } ?? .string
+            var digitsWidth: Int?
+            if case .digits(let width) = keyType { digitsWidth = width }
             let strings = household.map { tables[$0] } ?? Table(entity: 0, fieldCount: 0, linkCount: 0)
             let reasons = ledger.reasons
             try ledger.forEachHousehold(
@@ -228,13 +230,12 @@ extension RunState {
                 },
                 allocate: { subject, t in applyAllocation(subject.result, amount: subject.amount, to: &t, ruleCount: ruleCount) }
             ) { key, tally throws(RunError) in
-                writer.write(tally, reasons: reasons) { out in
-                    // Household keys are 16-digit numbers: written without touching the table.
-                    if case .digits(let width) = keyType, key != .null {
-                        out.append(unsigned: UInt64(bitPattern: key), width: width)
-                    } else {
-                        program.layout.write(cell: key, type: keyType, table: strings, into: &out)
-                    }
+                // Household keys are 16-digit numbers: written without touching the table (a
+                // closure that captures the table copies it, a dozen retains, per household).
+                if let width = digitsWidth, key != .null {
+                    writer.write(tally, reasons: reasons) { $0.append(unsigned: UInt64(bitPattern: key), width: width) }
+                } else {
+                    writer.write(tally, reasons: reasons) { program.layout.write(cell: key, type: keyType, table: strings, into: &$0) }
                 }
                 if writer.text.count >= 1 << 20 { file.write(bytes: writer.take()) }
             }
