@@ -39,6 +39,12 @@ struct HouseholdLineWriter {
     private let invalidPiece: [UInt8]
     private let acceptedOf: [UInt8]
     private let acceptedEnd: [UInt8]
+    /// What quoting those pieces and the rule ids ask of a field, known before it is written
+    /// (counts are digits): `CSVPiece.special` forces quotes, `.quote` needs them doubled.
+    private let afterCountCSV: [UInt8]
+    private let ruleIdCSV: [UInt8]
+    private let invalidCSV: UInt8
+    private let acceptedCSV: UInt8
 
     init(
         program: ProgramRun, language: Language, allocationField: @escaping (Int?, Bool, Int, inout [UInt8]) -> Void,
@@ -74,6 +80,10 @@ struct HouseholdLineWriter {
             return f
         }
         ruleIdBytes = ids.map { Array($0.utf8) }
+        afterCountCSV = afterCount.map(CSVPiece.flags)
+        ruleIdCSV = ruleIdBytes.map(CSVPiece.flags)
+        invalidCSV = CSVPiece.flags(invalidPiece)
+        acceptedCSV = CSVPiece.flags(acceptedOf) | CSVPiece.flags(acceptedEnd)
         var cap: [UInt8] = []
         cap.append(csvField: Array(capId.utf8)[...])
         capField = cap
@@ -98,12 +108,12 @@ struct HouseholdLineWriter {
         if c.accepted > 0 {
             decisions.accepted += 1
             append("accepted,,")
-            let start = text.count
+            let start = openField(acceptedCSV)
             text.append(integer: Int64(c.accepted))
             text.append(contentsOf: acceptedOf)
             text.append(integer: Int64(total))
             text.append(contentsOf: acceptedEnd)
-            quoteField(from: start)
+            closeField(start, acceptedCSV)
         } else if c.waitlisted > 0 {
             decisions.waitlisted += 1
             append("waitlisted,")
@@ -136,14 +146,21 @@ struct HouseholdLineWriter {
                     writeAllocationField(limit: l.limit, budget: false, rank: l.rank)
                 }
             } else {
-                var start = text.count
+                var ids: UInt8 = 0
+                var sentence = c.invalid > 0 ? invalidCSV : 0
+                for (i, item) in byRule.enumerated() {
+                    if item.slot < ruleIdCSV.count { ids |= ruleIdCSV[item.slot] }
+                    if item.slot < afterCountCSV.count { sentence |= afterCountCSV[item.slot] | (i > 0 ? CSVPiece.special : 0) }
+                }
+                if c.invalid > 0, !byRule.isEmpty { sentence |= CSVPiece.special }
+                var start = openField(ids)
                 for (i, item) in byRule.enumerated() where item.slot < ruleIdBytes.count {
                     if i > 0 { text.append(59) }
                     text.append(contentsOf: ruleIdBytes[item.slot])
                 }
-                quoteField(from: start)
+                closeField(start, ids)
                 text.append(44)
-                start = text.count
+                start = openField(sentence)
                 for (i, item) in byRule.enumerated() where item.slot < afterCount.count {
                     if i > 0 { append(", ") }
                     text.append(integer: Int64(item.count))
@@ -154,15 +171,15 @@ struct HouseholdLineWriter {
                     text.append(integer: Int64(c.invalid))
                     text.append(contentsOf: invalidPiece)
                 }
-                quoteField(from: start)
+                closeField(start, sentence)
             }
         } else {
             decisions.invalid += 1
             append("invalid,,")
-            let start = text.count
+            let start = openField(invalidCSV)
             text.append(integer: Int64(c.invalid))
             text.append(contentsOf: invalidPiece)
-            quoteField(from: start)
+            closeField(start, invalidCSV)
         }
         text.append(44)
         text.append(integer: Int64(c.accepted))
@@ -174,6 +191,18 @@ struct HouseholdLineWriter {
 
     private mutating func append(_ literal: StaticString) {
         text.append(contentsOf: UnsafeBufferPointer(start: literal.utf8Start, count: literal.utf8CodeUnitCount))
+    }
+
+    /// Starts a field whose pieces ask `csv` of it: with its opening quote when it needs quotes
+    /// and holds no quote; returns where its text starts.
+    private mutating func openField(_ csv: UInt8) -> Int {
+        if csv == CSVPiece.special { text.append(34) }
+        return text.count
+    }
+
+    /// Ends the field `openField` started: a quote to close it, or its quotes doubled.
+    private mutating func closeField(_ start: Int, _ csv: UInt8) {
+        if csv == CSVPiece.special { text.append(34) } else if csv & CSVPiece.quote != 0 { quoteField(from: start) }
     }
 
     /// Makes `text[start...]` one CSV field, the bytes `append(csvField:)` would have written:
@@ -221,5 +250,19 @@ struct HouseholdLineWriter {
         if !allocationVaries[slot] {
             if allocationRankFree(limit, budget) { allocationFixed[slot] = Array(text[start...]) } else { allocationVaries[slot] = true }
         }
+    }
+}
+
+/// What a constant piece of a `households.csv` field asks of the field's quoting.
+enum CSVPiece {
+    static let special: UInt8 = 1
+    static let quote: UInt8 = 2
+
+    static func flags(_ bytes: [UInt8]) -> UInt8 {
+        var found: UInt8 = 0
+        for b in bytes where b <= 44 {
+            if b == 34 { found |= special | quote } else if b == 44 || b == 10 || b == 13 { found |= special }
+        }
+        return found
     }
 }

@@ -216,8 +216,7 @@ extension RunState {
                 first = try next()
             }
             let keyType = keyEntity.map { $0.fields[$0.key].type } ?? .string
-            var digitsWidth: Int?
-            if case .digits(let width) = keyType { digitsWidth = width }
+            let digitsWidth: Int? = if case .digits(let width) = keyType { width } else { nil }
             let strings = household.map { tables[$0] } ?? Table(entity: 0, fieldCount: 0, linkCount: 0)
             let reasons = ledger.reasons
             try ledger.forEachHousehold(
