@@ -14,21 +14,48 @@ struct HouseholdLineWriter {
     private(set) var text: [UInt8] = []
     private(set) var rows = 0
     private(set) var decisions = DecisionCounts()
-    /// The CSV field of an allocation reason: (limit, or nil for the cap; by budget; rank).
-    let allocationField: (Int?, Bool, Int) -> [UInt8]
-    /// Reason fields already escaped, by interned id.
-    private var reasonFields: [Int32: [UInt8]] = [:]
+    /// Writes the CSV field of an allocation reason: (limit, or nil for the cap; by budget; rank).
+    let allocationField: (Int?, Bool, Int, inout [UInt8]) -> Void
+    /// Whether that field reads the same at every rank: (limit, or nil for the cap; by budget).
+    let allocationRankFree: (Int?, Bool) -> Bool
+    private let limitCount: Int
+    /// Per limit, then the quota, then the budget: the field once rendered when it reads the same
+    /// at every rank (half a million waitlisted households share one text), and whether it
+    /// was found not to.
+    private var allocationFixed: [[UInt8]?]
+    private var allocationVaries: [Bool]
+    /// Reason fields already escaped, by interned id: one buffer, each field's start and end
+    /// (start -1 when not yet escaped); no dictionary looked up per household.
+    private var reasonBytes: [UInt8] = []
+    private var reasonRanges: [(start: Int, end: Int)] = []
     private var ruleFields: [[UInt8]]
+    private let ruleIdBytes: [[UInt8]]
+    private let capField: [UInt8]
+    /// Rules that rejected a household's subjects, most first: kept between households.
+    private var byRule: [(slot: Int, count: Int)] = []
     /// Sentence pieces as bytes: after a count, per rule slot (" anggota tidak memenuhi “Usia
     /// kerja” (usia)"), for invalid data, and around an acceptance ("1 dari 4 anggota diterima").
     private let afterCount: [[UInt8]]
     private let invalidPiece: [UInt8]
     private let acceptedOf: [UInt8]
     private let acceptedEnd: [UInt8]
+    /// What quoting those pieces and the rule ids ask of a field, known before it is written
+    /// (counts are digits): `CSVPiece.special` forces quotes, `.quote` needs them doubled.
+    private let afterCountCSV: [UInt8]
+    private let ruleIdCSV: [UInt8]
+    private let invalidCSV: UInt8
+    private let acceptedCSV: UInt8
 
-    init(program: ProgramRun, language: Language, allocationField: @escaping (Int?, Bool, Int) -> [UInt8]) {
+    init(
+        program: ProgramRun, language: Language, allocationField: @escaping (Int?, Bool, Int, inout [UInt8]) -> Void,
+        allocationRankFree: @escaping (Int?, Bool) -> Bool
+    ) {
         self.allocationField = allocationField
+        self.allocationRankFree = allocationRankFree
         let checked = program.policy.checked
+        limitCount = checked.allocation?.limits.count ?? 0
+        allocationFixed = Array(repeating: nil, count: limitCount + 2)
+        allocationVaries = Array(repeating: false, count: limitCount + 2)
         self.language = language
         var field: [UInt8] = []
         field.append(csvField: Array(checked.id.utf8)[...])
@@ -52,6 +79,14 @@ struct HouseholdLineWriter {
             f.append(csvField: Array(id.utf8)[...])
             return f
         }
+        ruleIdBytes = ids.map { Array($0.utf8) }
+        afterCountCSV = afterCount.map(CSVPiece.flags)
+        ruleIdCSV = ruleIdBytes.map(CSVPiece.flags)
+        invalidCSV = CSVPiece.flags(invalidPiece)
+        acceptedCSV = CSVPiece.flags(acceptedOf) | CSVPiece.flags(acceptedEnd)
+        var cap: [UInt8] = []
+        cap.append(csvField: Array(capId.utf8)[...])
+        capField = cap
     }
 
     /// Hands over the rows written so far (to be written to the file).
@@ -61,88 +96,173 @@ struct HouseholdLineWriter {
     }
 
     /// Appends the row of one household (none when it has no subject); `key` writes its id field.
+    /// Every field is written straight into `text` (and quoted there when it must be).
     mutating func write(_ t: HouseholdTally, reasons: ReasonPool, key: (inout [UInt8]) -> Void) {
         let c = t.counts
         let total = c.total
         guard total > 0 else { return }
-        let decision: String
-        var ruleField: [UInt8] = []
-        var reasonField: [UInt8] = []
-        func field(_ text: String) -> [UInt8] {
-            var f: [UInt8] = []
-            f.append(csvField: Array(text.utf8)[...])
-            return f
-        }
-        var sentence: [UInt8] = []
-        if c.accepted > 0 {
-            decision = "accepted"
-            decisions.accepted += 1
-            sentence.append(integer: Int64(c.accepted))
-            sentence.append(contentsOf: acceptedOf)
-            sentence.append(integer: Int64(total))
-            sentence.append(contentsOf: acceptedEnd)
-            reasonField.append(csvField: sentence[...])
-        } else if c.waitlisted > 0 {
-            decision = "waitlisted"
-            decisions.waitlisted += 1
-            ruleField = field(capId)
-            if let w = t.waitlist { reasonField = allocationField(nil, w.byBudget, w.rank) }
-        } else if c.rejected > 0 {
-            decision = "rejected"
-            decisions.rejected += 1
-            var byRule: [(slot: Int, count: Int)] = []
-            for (r, n) in t.ruleCounts.enumerated() where n > 0 { byRule.append((r, Int(n))) }
-            byRule.sort { $0.count != $1.count ? $0.count > $1.count : $0.slot < $1.slot }
-            if byRule.count == 1, c.invalid == 0 {
-                ruleField = byRule[0].slot < ruleFields.count ? ruleFields[byRule[0].slot] : []
-                if t.firstReason >= 0 {
-                    if let cached = reasonFields[t.firstReason] { reasonField = cached } else {
-                        reasonField = field(reasons[t.firstReason])
-                        reasonFields[t.firstReason] = reasonField
-                    }
-                } else if let l = t.limited {
-                    reasonField = allocationField(l.limit, false, l.rank)
-                }
-            } else {
-                var ids: [UInt8] = []
-                for (i, item) in byRule.enumerated() where item.slot < ruleIds.count {
-                    if i > 0 { ids.append(59) }
-                    ids.append(contentsOf: ruleIds[item.slot].utf8)
-                }
-                ruleField.append(csvField: ids[...])
-                for (i, item) in byRule.enumerated() where item.slot < afterCount.count {
-                    if i > 0 { sentence.append(contentsOf: [44, 32]) }
-                    sentence.append(integer: Int64(item.count))
-                    sentence.append(contentsOf: afterCount[item.slot])
-                }
-                if c.invalid > 0 {
-                    if !byRule.isEmpty { sentence.append(contentsOf: [44, 32]) }
-                    sentence.append(integer: Int64(c.invalid))
-                    sentence.append(contentsOf: invalidPiece)
-                }
-                reasonField.append(csvField: sentence[...])
-            }
-        } else {
-            decision = "invalid"
-            decisions.invalid += 1
-            sentence.append(integer: Int64(c.invalid))
-            sentence.append(contentsOf: invalidPiece)
-            reasonField.append(csvField: sentence[...])
-        }
         text.append(contentsOf: programField)
         text.append(44)
         key(&text)
         text.append(44)
-        text.append(utf8: decision)
-        text.append(44)
-        text.append(contentsOf: ruleField)
-        text.append(44)
-        text.append(contentsOf: reasonField)
+        if c.accepted > 0 {
+            decisions.accepted += 1
+            append("accepted,,")
+            let start = openField(acceptedCSV)
+            text.append(integer: Int64(c.accepted))
+            text.append(contentsOf: acceptedOf)
+            text.append(integer: Int64(total))
+            text.append(contentsOf: acceptedEnd)
+            closeField(start, acceptedCSV)
+        } else if c.waitlisted > 0 {
+            decisions.waitlisted += 1
+            append("waitlisted,")
+            text.append(contentsOf: capField)
+            text.append(44)
+            if let w = t.waitlist { writeAllocationField(limit: nil, budget: w.byBudget, rank: w.rank) }
+        } else if c.rejected > 0 {
+            decisions.rejected += 1
+            append("rejected,")
+            byRule.removeAll(keepingCapacity: true)
+            t.ruleCounts.withUnsafeBufferPointer { counts in
+                for r in counts.indices where counts[r] > 0 {
+                    // Most rejections first, then rule order (the slots come in rule order).
+                    let item = (slot: r, count: Int(counts[r]))
+                    var i = byRule.count
+                    byRule.append(item)
+                    while i > 0, byRule[i - 1].count < item.count {
+                        byRule[i] = byRule[i - 1]
+                        i -= 1
+                    }
+                    byRule[i] = item
+                }
+            }
+            if byRule.count == 1, c.invalid == 0 {
+                if byRule[0].slot < ruleFields.count { text.append(contentsOf: ruleFields[byRule[0].slot]) }
+                text.append(44)
+                if t.firstReason >= 0 {
+                    writeReasonField(t.firstReason, reasons)
+                } else if let l = t.limited {
+                    writeAllocationField(limit: l.limit, budget: false, rank: l.rank)
+                }
+            } else {
+                var ids: UInt8 = 0
+                var sentence = c.invalid > 0 ? invalidCSV : 0
+                for (i, item) in byRule.enumerated() {
+                    if item.slot < ruleIdCSV.count { ids |= ruleIdCSV[item.slot] }
+                    if item.slot < afterCountCSV.count { sentence |= afterCountCSV[item.slot] | (i > 0 ? CSVPiece.special : 0) }
+                }
+                if c.invalid > 0, !byRule.isEmpty { sentence |= CSVPiece.special }
+                var start = openField(ids)
+                for (i, item) in byRule.enumerated() where item.slot < ruleIdBytes.count {
+                    if i > 0 { text.append(59) }
+                    text.append(contentsOf: ruleIdBytes[item.slot])
+                }
+                closeField(start, ids)
+                text.append(44)
+                start = openField(sentence)
+                for (i, item) in byRule.enumerated() where item.slot < afterCount.count {
+                    if i > 0 { append(", ") }
+                    text.append(integer: Int64(item.count))
+                    text.append(contentsOf: afterCount[item.slot])
+                }
+                if c.invalid > 0 {
+                    if !byRule.isEmpty { append(", ") }
+                    text.append(integer: Int64(c.invalid))
+                    text.append(contentsOf: invalidPiece)
+                }
+                closeField(start, sentence)
+            }
+        } else {
+            decisions.invalid += 1
+            append("invalid,,")
+            let start = openField(invalidCSV)
+            text.append(integer: Int64(c.invalid))
+            text.append(contentsOf: invalidPiece)
+            closeField(start, invalidCSV)
+        }
         text.append(44)
         text.append(integer: Int64(c.accepted))
         text.append(44)
         text.append(integer: t.amount)
         text.append(10)
         rows += 1
+    }
+
+    private mutating func append(_ literal: StaticString) {
+        text.append(contentsOf: UnsafeBufferPointer(start: literal.utf8Start, count: literal.utf8CodeUnitCount))
+    }
+
+    /// Starts a field whose pieces ask `csv` of it: with its opening quote when it needs quotes
+    /// and holds no quote; returns where its text starts.
+    private mutating func openField(_ csv: UInt8) -> Int {
+        if csv == CSVPiece.special { text.append(34) }
+        return text.count
+    }
+
+    /// Ends the field `openField` started: a quote to close it, or its quotes doubled.
+    private mutating func closeField(_ start: Int, _ csv: UInt8) {
+        if csv == CSVPiece.special { text.append(34) } else if csv & CSVPiece.quote != 0 { quoteField(from: start) }
+    }
+
+    /// Makes `text[start...]` one CSV field, the bytes `append(csvField:)` would have written:
+    /// quoted when it holds a comma, a quote or a line break, its quotes doubled.
+    private mutating func quoteField(from start: Int) {
+        let (special, quote) = text.withUnsafeBufferPointer { bytes -> (Bool, Bool) in
+            var special = false
+            for b in bytes[start...] where b <= 44 {
+                if b == 34 { return (true, true) }
+                if b == 44 || b == 10 || b == 13 { special = true }
+            }
+            return (special, false)
+        }
+        guard special else { return }
+        if quote {
+            let field = Array(text[start...])
+            text.removeSubrange(start...)
+            text.append(csvField: field[...])
+        } else {
+            text.insert(34, at: start)
+            text.append(34)
+        }
+    }
+
+    /// The first rejection's reason, escaped the first time its id is met.
+    private mutating func writeReasonField(_ id: Int32, _ reasons: ReasonPool) {
+        let i = Int(id)
+        if i >= reasonRanges.count { reasonRanges.append(contentsOf: repeatElement((start: -1, end: -1), count: i + 1 - reasonRanges.count)) }
+        if reasonRanges[i].start < 0 {
+            let start = reasonBytes.count
+            reasonBytes.append(csvField: Array(reasons[id].utf8)[...])
+            reasonRanges[i] = (start, reasonBytes.count)
+        }
+        let range = reasonRanges[i]
+        text.append(contentsOf: reasonBytes[range.start..<range.end])
+    }
+
+    /// An allocation reason's field: copied when it reads the same at every rank, else rendered.
+    private mutating func writeAllocationField(limit: Int?, budget: Bool, rank: Int) {
+        let slot = limit ?? (limitCount + (budget ? 1 : 0))
+        guard slot >= 0, slot < allocationFixed.count else { return allocationField(limit, budget, rank, &text) }
+        if let fixed = allocationFixed[slot] { return text.append(contentsOf: fixed) }
+        let start = text.count
+        allocationField(limit, budget, rank, &text)
+        if !allocationVaries[slot] {
+            if allocationRankFree(limit, budget) { allocationFixed[slot] = Array(text[start...]) } else { allocationVaries[slot] = true }
+        }
+    }
+}
+
+/// What a constant piece of a `households.csv` field asks of the field's quoting.
+enum CSVPiece {
+    static let special: UInt8 = 1
+    static let quote: UInt8 = 2
+
+    static func flags(_ bytes: [UInt8]) -> UInt8 {
+        var found: UInt8 = 0
+        for b in bytes where b <= 44 {
+            if b == 34 { found |= special | quote } else if b == 44 || b == 10 || b == 13 { found |= special }
+        }
+        return found
     }
 }

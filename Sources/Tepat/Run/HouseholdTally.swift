@@ -23,6 +23,18 @@ struct HouseholdTally: Sendable {
         ruleCounts = Array(repeating: 0, count: ruleSlots)
     }
 
+    /// Back to an empty tally, keeping `ruleCounts`' storage: a tally reused for a million
+    /// households allocates once.
+    mutating func reset() {
+        counts = DecisionCounts()
+        amount = 0
+        firstReason = -1
+        firstReasonRow = Int.max
+        waitlist = nil
+        limited = nil
+        ruleCounts.withUnsafeMutableBufferPointer { $0.update(repeating: 0) }
+    }
+
     /// Adds a rejection by `ruleSlot`; `reason` is interned only when it is the first.
     mutating func reject(ruleSlot: Int, subjectRow: Int, reasons: inout ReasonPool, reason: () -> String) {
         counts.rejected += 1

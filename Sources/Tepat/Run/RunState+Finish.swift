@@ -186,9 +186,10 @@ extension RunState {
     /// by the text their subjects name, in the order of their first subject.
     func householdLines(_ program: ProgramRun, into file: AtomicFile) throws(RunError) -> (Int, DecisionCounts) {
         let used = program.allocation?.totals.amount ?? 0
-        var writer = HouseholdLineWriter(program: program, language: options.language) { limit, budget, rank in
-            allocationField(program, limit: limit, budget: budget, rank: rank, used: used)
-        }
+        var writer = HouseholdLineWriter(
+            program: program, language: options.language,
+            allocationField: { limit, budget, rank, out in allocationField(program, limit: limit, budget: budget, rank: rank, used: used, into: &out) },
+            allocationRankFree: { limit, budget in allocationFieldIsRankFree(program, limit: limit, budget: budget) })
         let checked = program.policy.checked
         let ruleCount = checked.rules.count
         let keyEntity = household.map { schema.entities[$0] }
@@ -215,6 +216,7 @@ extension RunState {
                 first = try next()
             }
             let keyType = keyEntity.map { $0.fields[$0.key].type } ?? .string
+            let digitsWidth: Int? = if case .digits(let width) = keyType { width } else { nil }
             let strings = household.map { tables[$0] } ?? Table(entity: 0, fieldCount: 0, linkCount: 0)
             let reasons = ledger.reasons
             try ledger.forEachHousehold(
@@ -227,13 +229,12 @@ extension RunState {
                 },
                 allocate: { subject, t in applyAllocation(subject.result, amount: subject.amount, to: &t, ruleCount: ruleCount) }
             ) { key, tally throws(RunError) in
-                writer.write(tally, reasons: reasons) { out in
-                    // Household keys are 16-digit numbers: written without touching the table.
-                    if case .digits(let width) = keyType, key != .null {
-                        out.append(unsigned: UInt64(bitPattern: key), width: width)
-                    } else {
-                        program.layout.write(cell: key, type: keyType, table: strings, into: &out)
-                    }
+                // Household keys are 16-digit numbers: written without touching the table (a
+                // closure that captures the table copies it, a dozen retains, per household).
+                if let width = digitsWidth, key != .null {
+                    writer.write(tally, reasons: reasons) { $0.append(unsigned: UInt64(bitPattern: key), width: width) }
+                } else {
+                    writer.write(tally, reasons: reasons) { program.layout.write(cell: key, type: keyType, table: strings, into: &$0) }
                 }
                 if writer.text.count >= 1 << 20 { file.write(bytes: writer.take()) }
             }
@@ -283,21 +284,36 @@ extension RunState {
         }
     }
 
-    /// The CSV field of an allocation reason (a limit's, or the quota's or budget's when `limit`
-    /// is nil) for `rank`: texts that read no data are rendered once per run with markers.
-    func allocationField(_ program: ProgramRun, limit: Int?, budget: Bool, rank: Int, used: Int64) -> [UInt8] {
+    /// Writes the CSV field of an allocation reason (a limit's, or the quota's or budget's when
+    /// `limit` is nil) for `rank`: texts that read no data are rendered once per run with markers.
+    func allocationField(_ program: ProgramRun, limit: Int?, budget: Bool, rank: Int, used: Int64, into out: inout [UInt8]) {
+        if let once = allocationOnce(program, limit: limit, budget: budget) {
+            return once.withUnsafeBufferPointer { AllocationMarkers.fill($0, rank: rank, used: used, language: options.language, into: &out) }
+        }
         let evaluator = program.evaluator
-        let once = limit.map { $0 < evaluator.limitReasons.count ? evaluator.limitReasons[$0] : nil } ?? (budget ? evaluator.budgetReason : evaluator.quotaReason)
-        if let once { return AllocationMarkers.fill(once[...], rank: rank, used: used, language: options.language) }
         let checked = program.policy.checked
         var text = limit.flatMap { checked.allocation?.limits[$0].id } ?? ""
         if limit == nil {
             let context = AllocationContext(rank: Int64(rank), quota: checked.allocation?.quota?.max ?? 0, budget: checked.allocation?.budget?.max ?? 0, used: used)
             text = evaluator.policy.waitlistReason(budget: budget, EvalInput(tables: []), 0, options.language, context)
         }
-        var field: [UInt8] = []
-        field.append(csvField: Array(text.utf8)[...])
-        return field
+        out.append(csvField: Array(text.utf8)[...])
+    }
+
+    /// Whether `allocationField` writes the same bytes at every rank (`used` is one per program):
+    /// a limit's id, or a text rendered once without the rank's marker.
+    func allocationFieldIsRankFree(_ program: ProgramRun, limit: Int?, budget: Bool) -> Bool {
+        guard let once = allocationOnce(program, limit: limit, budget: budget) else { return limit != nil }
+        let l = Language.allCases.firstIndex(of: options.language) ?? 0
+        let marker = AllocationMarkers.rankMarkers[l]
+        guard once.count >= marker.count else { return true }
+        return !(0...(once.count - marker.count)).contains { once[$0..<$0 + marker.count].elementsEqual(marker) }
+    }
+
+    /// An allocation reason's text rendered once with markers, when it reads no data.
+    private func allocationOnce(_ program: ProgramRun, limit: Int?, budget: Bool) -> [UInt8]? {
+        let evaluator = program.evaluator
+        return limit.map { $0 < evaluator.limitReasons.count ? evaluator.limitReasons[$0] : nil } ?? (budget ? evaluator.budgetReason : evaluator.quotaReason)
     }
 
     // MARK: summary

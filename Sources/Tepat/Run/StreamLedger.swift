@@ -148,65 +148,85 @@ struct StreamLedger {
     ) throws(RunError) {
         try file.commit()
         defer { unlink(file.path) }
-        guard let handle = FileHandle(forReadingAtPath: file.path) else { throw RunError("cannot read back \(file.path)") }
-        defer { try? handle.close() }
+        let fd = open(file.path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw RunError("cannot read back \(file.path)") }
+        defer { close(fd) }
         let lateRows = late.keys.sorted()
         var nextLate = 0
         var nextAllocated = try allocated()
+        // Two tallies reset in place for every household (no array allocated per household): the
+        // record read back, and one for households only the late or allocated lists know.
+        var record = HouseholdTally(ruleSlots: ruleSlots)
+        var other = HouseholdTally(ruleSlots: ruleSlots)
         /// Every household with a row below `limit` that only the late or allocated lists know,
-        /// then the one at `limit` itself, merged with `record` when given.
-        func flush(through limit: Int, record: (key: Cell, tally: HouseholdTally)?) throws(RunError) {
+        /// then the one at `limit` itself, merged with `record` when `hasRecord`.
+        func flush(through limit: Int, key recordKey: Cell, hasRecord: Bool, _ record: inout HouseholdTally) throws(RunError) {
             while true {
                 let l = nextLate < lateRows.count ? lateRows[nextLate] : Int.max
                 let a = nextAllocated?.row ?? Int.max
                 let row = min(l, a)
                 guard row < limit || (row == limit && limit != Int.max) else { break }
-                var key = Cell.null
-                var tally = HouseholdTally(ruleSlots: ruleSlots)
-                if row == limit, let record {
-                    key = record.key
-                    tally = record.tally
-                }
+                let merged = row == limit && hasRecord
+                var key = merged ? recordKey : Cell.null
+                if !merged { other.reset() }
                 if l == row, let entry = late[row] {
                     if key == .null { key = entry.key }
-                    tally.add(entry.tally)
+                    if merged { record.add(entry.tally) } else { other.add(entry.tally) }
                     nextLate += 1
                 }
                 while let subject = nextAllocated, subject.row == row {
                     if key == .null { key = subject.key }
-                    allocate(subject, &tally)
+                    if merged { allocate(subject, &record) } else { allocate(subject, &other) }
                     nextAllocated = try allocated()
                 }
-                try body(key, tally)
+                try body(key, merged ? record : other)
                 if row == limit { return }
             }
-            if let record { try body(record.key, record.tally) }
+            if hasRecord { try body(recordKey, record) }
         }
         let size = recordSize
-        var bytes: [UInt8] = []
+        let slots = ruleSlots
+        // `read(2)` into one reused block; a record cut at the block's end is moved to its start.
+        var block = [UInt8](repeating: 0, count: size * 16_384)
+        var filled = 0
         while true {
-            let data = handle.readData(ofLength: size * 16_384)
-            if data.isEmpty { break }
-            bytes.append(contentsOf: data)
+            let n = block.withUnsafeMutableBytes { readBytes(fd, $0.baseAddress! + filled, $0.count - filled) }
+            guard n >= 0 else { throw RunError("cannot read back \(file.path)") }
+            if n == 0 { break }
+            filled += n
             var offset = 0
-            while offset + size <= bytes.count {
-                let fileRow = Int(bytes.readRaw(Int64.self, at: offset))
-                let key = bytes.readRaw(Int64.self, at: offset + 8)
-                var tally = HouseholdTally(ruleSlots: ruleSlots)
-                tally.counts.accepted = Int(bytes.readRaw(Int32.self, at: offset + 16))
-                tally.counts.rejected = Int(bytes.readRaw(Int32.self, at: offset + 20))
-                tally.counts.invalid = Int(bytes.readRaw(Int32.self, at: offset + 24))
-                tally.firstReason = bytes.readRaw(Int32.self, at: offset + 28)
-                tally.amount = bytes.readRaw(Int64.self, at: offset + 32)
-                let first = bytes.readRaw(Int64.self, at: offset + 40)
-                tally.firstReasonRow = first == Int64.max ? Int.max : Int(first)
-                for s in 0..<ruleSlots { tally.ruleCounts[s] = bytes.readRaw(UInt16.self, at: offset + 48 + 2 * s) }
-                try flush(through: fileRow, record: (key, tally))
+            while offset + size <= filled {
+                let (fileRow, key) = block.withUnsafeBytes { raw in
+                    let p = raw.baseAddress! + offset
+                    record.counts = DecisionCounts(
+                        accepted: Int(Int32(littleEndian: p.loadUnaligned(fromByteOffset: 16, as: Int32.self))),
+                        rejected: Int(Int32(littleEndian: p.loadUnaligned(fromByteOffset: 20, as: Int32.self))),
+                        invalid: Int(Int32(littleEndian: p.loadUnaligned(fromByteOffset: 24, as: Int32.self))))
+                    record.firstReason = Int32(littleEndian: p.loadUnaligned(fromByteOffset: 28, as: Int32.self))
+                    record.amount = Int64(littleEndian: p.loadUnaligned(fromByteOffset: 32, as: Int64.self))
+                    let first = Int64(littleEndian: p.loadUnaligned(fromByteOffset: 40, as: Int64.self))
+                    record.firstReasonRow = first == Int64.max ? Int.max : Int(first)
+                    record.waitlist = nil
+                    record.limited = nil
+                    record.ruleCounts.withUnsafeMutableBufferPointer { counts in
+                        for s in 0..<slots { counts[s] = UInt16(littleEndian: p.loadUnaligned(fromByteOffset: 48 + 2 * s, as: UInt16.self)) }
+                    }
+                    return (
+                        Int(Int64(littleEndian: p.loadUnaligned(as: Int64.self))),
+                        Int64(littleEndian: p.loadUnaligned(fromByteOffset: 8, as: Int64.self))
+                    )
+                }
+                try flush(through: fileRow, key: key, hasRecord: true, &record)
                 offset += size
             }
-            bytes.removeFirst(offset)
+            if offset > 0, offset < filled {
+                block.withUnsafeMutableBytes { raw in
+                    raw.baseAddress!.copyMemory(from: raw.baseAddress! + offset, byteCount: filled - offset)
+                }
+            }
+            filled -= offset
         }
-        try flush(through: Int.max, record: nil)
+        try flush(through: Int.max, key: .null, hasRecord: false, &record)
     }
 
     func discard() { file.discard() }
