@@ -83,14 +83,6 @@ enum AllocationMarkers {
     static let rankMarkers = Language.allCases.map { bytes(.count(rank), $0) }
     static let usedMarkers = Language.allCases.map { bytes(.money(used), $0) }
 
-    /// Replaces the markers in `line` by the real rank and amount used.
-    static func fill(_ line: ArraySlice<UInt8>, rank: Int, used: Int64, language: Language) -> [UInt8] {
-        var out: [UInt8] = []
-        out.reserveCapacity(line.count + 16)
-        line.withUnsafeBufferPointer { fill($0, rank: rank, used: used, language: language, into: &out) }
-        return out
-    }
-
     /// Appends `line` to `out` with the markers replaced by the real rank and amount used,
     /// written in place (no intermediate arrays: this runs once per waitlisted subject).
     static func fill(_ line: UnsafeBufferPointer<UInt8>, rank: Int, used: Int64, language: Language, into out: inout [UInt8]) {
