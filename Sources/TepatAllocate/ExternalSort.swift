@@ -30,14 +30,27 @@ public final class ExternalSort {
     private var file: ScratchFile?
     private var consumed = false
     public private(set) var count = 0
-    public private(set) var failure: ScratchFileError?
+    /// The first failure to write a run (after the run in flight, if any, is done).
+    public var failure: ScratchFileError? {
+        settle()
+        return firstFailure
+    }
+    private var firstFailure: ScratchFileError?
+    /// With a queue, a full run is sorted and written on it while appends fill the next buffer;
+    /// one run at most is in flight (two buffers), and `file`, `runs` and `failure` belong to
+    /// the queue until `settle()`.
+    private let spiller: DispatchQueue?
+    private var spilling = false
 
     /// The default run size: 16 MB of records.
     public static func defaultRunRecords(words: Int) -> Int { max(1024, (16 << 20) / (max(1, words) * 8)) }
 
     /// `path` names the scratch files (created only when a run must be written, and unlinked at
     /// once, see `ScratchFile`); `runRecords` bounds the records held in memory.
-    public init(words: Int, primary: Int?, path: String, runRecords: Int? = nil, fanIn: Int = 64, compare: @escaping Compare) {
+    public init(
+        words: Int, primary: Int?, path: String, runRecords: Int? = nil, fanIn: Int = 64, background: Bool = false, compare: @escaping Compare
+    ) {
+        spiller = background ? DispatchQueue(label: "tepat.sort-spill") : nil
         self.words = max(1, words)
         self.primary = primary.flatMap { $0 >= 0 && $0 < max(1, words) ? $0 : nil }
         self.path = path
@@ -71,8 +84,13 @@ public final class ExternalSort {
 
     /// Sorts the buffered records in place.
     private func sortBuffer() {
-        let n = buffered, w = words, p = primary
-        guard n > 1, let buffer = memory?.words else { return }
+        if let buffer = memory?.words { sort(buffer, count: buffered) }
+    }
+
+    /// Sorts `n` records at `buffer` in place.
+    private func sort(_ buffer: UnsafeMutablePointer<UInt64>, count n: Int) {
+        let w = words, p = primary
+        guard n > 1 else { return }
         let base = UnsafePointer(buffer)
         let compare = self.compare
         var source: [Int32]
@@ -124,22 +142,49 @@ public final class ExternalSort {
         memory = nil
     }
 
+    /// Waits for the run in flight, if any.
+    private func settle() {
+        guard spilling, let spiller else { return }
+        spiller.sync {}
+        spilling = false
+    }
+
     /// Sorts the buffer and writes it as a run.
     private func spill() {
-        sortBuffer()
-        if failure == nil {
-            do {
-                if file == nil { file = try ScratchFile(path: path) }
-                if let file, let buffer = memory?.words {
-                    let start = file.length / (words * 8)
-                    try file.append(buffer, count: buffered * words * 8)
-                    runs.append(start..<(start + buffered))
-                }
-            } catch {
-                failure = error
-            }
-        }
+        guard let full = memory else { return }
+        let n = buffered
         buffered = 0
+        guard let spiller else { return writeRun(full, count: n) }
+        settle()
+        // The next records go to a new buffer; this one is the queue's until written.
+        memory = nil
+        spilling = true
+        let job = SpillJob(sorter: self, buffer: full, count: n)
+        spiller.async { job.sorter.writeRun(job.buffer, count: job.count) }
+    }
+
+    /// Sorts `n` records of `buffer` and writes them as a run.
+    private func writeRun(_ buffer: RecordBuffer, count n: Int) {
+        sort(buffer.words, count: n)
+        guard firstFailure == nil else { return }
+        do {
+            if file == nil { file = try ScratchFile(path: path) }
+            if let file {
+                let start = file.length / (words * 8)
+                try file.append(buffer.words, count: n * words * 8)
+                runs.append(start..<(start + n))
+            }
+        } catch {
+            firstFailure = error
+        }
+    }
+
+    /// A run handed to the spill queue: the sorter's run state is touched by one thread at a
+    /// time (`settle` is the hand-back), which the compiler cannot see.
+    private struct SpillJob: @unchecked Sendable {
+        let sorter: ExternalSort
+        let buffer: RecordBuffer
+        let count: Int
     }
 
     // MARK: Reading in order
@@ -148,7 +193,8 @@ public final class ExternalSort {
     public func sorted() throws(ScratchFileError) -> SortedRecords {
         guard !consumed else { throw ScratchFileError("internal error: \(path) sorted twice") }
         consumed = true
-        if let failure { throw failure }
+        settle()
+        if let firstFailure { throw firstFailure }
         if runs.isEmpty {
             sortBuffer()
             // The buffer now belongs to the reader.
@@ -158,7 +204,8 @@ public final class ExternalSort {
             return records
         }
         if buffered > 0 { spill() }
-        if let failure { throw failure }
+        settle()
+        if let firstFailure { throw firstFailure }
         memory = nil
         guard var source = file else { throw ScratchFileError("internal error: \(path) has no runs") }
         file = nil

@@ -32,8 +32,9 @@ import Testing
         Case(count: 300, words: 1, runRecords: 16, fanIn: 5, primary: 0, range: 3, seed: 8),
     ]
 
-    @Test(arguments: cases)
-    func sortsAsAStableInMemorySortDoes(_ c: Case) throws {
+    /// `background`: runs sorted and written on the spill queue while records are appended.
+    @Test(arguments: cases, [false, true])
+    func sortsAsAStableInMemorySortDoes(_ c: Case, background: Bool) throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("tepat-sort-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
@@ -47,7 +48,10 @@ import Testing
             records.append(r)
         }
         let compareWords = c.words
-        let sorter = ExternalSort(words: w, primary: c.primary, path: dir.appendingPathComponent(".sort").path, runRecords: c.runRecords, fanIn: c.fanIn) { a, b in
+        let sorter = ExternalSort(
+            words: w, primary: c.primary, path: dir.appendingPathComponent(".sort").path, runRecords: c.runRecords, fanIn: c.fanIn,
+            background: background
+        ) { a, b in
             for i in 0..<compareWords where a[i] != b[i] { return a[i] < b[i] ? -1 : 1 }
             return 0
         }
@@ -75,8 +79,9 @@ import Testing
         #expect(throws: ScratchFileError.self) { try sorter.sorted() }
     }
 
-    @Test func aRunThatCannotBeWrittenIsReportedWhenSorted() {
-        let sorter = ExternalSort(words: 1, primary: 0, path: "/nonexistent-folder/.sort", runRecords: 2) { _, _ in 0 }
+    @Test(arguments: [false, true])
+    func aRunThatCannotBeWrittenIsReportedWhenSorted(background: Bool) {
+        let sorter = ExternalSort(words: 1, primary: 0, path: "/nonexistent-folder/.sort", runRecords: 2, background: background) { _, _ in 0 }
         for i in 0..<5 { sorter.append { $0[0] = UInt64(i) } }
         #expect(sorter.failure != nil)
         #expect(throws: ScratchFileError.self) { try sorter.sorted() }

@@ -76,13 +76,14 @@ struct AllocatedSubject {
 extension ProgramRun {
     /// Allocates the candidates (on disk, see `CandidateStore`) and sorts the outcomes for the
     /// decisions and the household tallies; `byHouseholdRow` for streamed runs.
-    func allocate(byHouseholdRow: Bool) throws(RunError) {
+    func allocate(byHouseholdRow: Bool, background: Bool = false) throws(RunError) {
+        // With `background`, the outcomes' runs are sorted and written beside the walk.
         let byInput = ExternalSort(
-            words: OutcomeRecord.byInputWords, primary: 0, path: scratch + "-decisions", runRecords: sortRunRecords,
+            words: OutcomeRecord.byInputWords, primary: 0, path: scratch + "-decisions", runRecords: sortRunRecords, background: background,
             compare: OutcomeRecord.compare(from: 0))
         let byHousehold = ExternalSort(
             words: OutcomeRecord.byHouseholdWords, primary: 0, path: scratch + "-households", runRecords: sortRunRecords,
-            compare: OutcomeRecord.compare(from: 1))
+            background: background, compare: OutcomeRecord.compare(from: 1))
         let limits = policy.checked.allocation?.limits.count ?? 0
         var counts = DecisionCounts()
         var amount: Int64 = 0

@@ -12,7 +12,7 @@ extension RunState {
         var clock = PhaseClock()
         for program in programs {
             program.spool.flush()
-            try program.allocate(byHouseholdRow: program.ledger != nil)
+            try program.allocate(byHouseholdRow: program.ledger != nil, background: options.jobs > 1)
         }
         clock.lap("allocate")
         let out = options.output
