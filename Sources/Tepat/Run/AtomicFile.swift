@@ -33,7 +33,14 @@ final class AtomicFile {
         if buffer.count >= 1 << 20 { flush() }
     }
 
+    /// Appends `bytes`; a large piece (a spool slice, a block of decision lines) goes straight to
+    /// the file rather than through the buffer, saving a copy of every byte of a big output.
     func write(bytes: [UInt8]) {
+        if bytes.count >= 256 << 10 {
+            flush()
+            bytes.withUnsafeBytes { writeAll($0) }
+            return
+        }
         buffer.append(contentsOf: bytes)
         if buffer.count >= 1 << 20 { flush() }
     }
@@ -41,20 +48,22 @@ final class AtomicFile {
     /// Writes the buffer out with `write(2)` (no `Data` copy of hundreds of megabytes).
     func flush() {
         guard !buffer.isEmpty else { return }
-        buffer.withUnsafeBytes { bytes in
-            var offset = 0
-            while offset < bytes.count, let base = bytes.baseAddress {
-                let n = writeBytes(fd, base + offset, bytes.count - offset)
-                if n < 0 {
-                    if errno == EINTR { continue }
-                    failed = true
-                    return
-                }
-                offset += n
-            }
-        }
-        bytesWritten += Int64(buffer.count)
+        buffer.withUnsafeBytes { writeAll($0) }
         buffer.removeAll(keepingCapacity: true)
+    }
+
+    private func writeAll(_ bytes: UnsafeRawBufferPointer) {
+        var offset = 0
+        while offset < bytes.count, let base = bytes.baseAddress {
+            let n = writeBytes(fd, base + offset, bytes.count - offset)
+            if n < 0 {
+                if errno == EINTR { continue }
+                failed = true
+                return
+            }
+            offset += n
+        }
+        bytesWritten += Int64(bytes.count)
     }
 
     /// Flushes, closes and moves into place (`tepat_replace_file`: no writeback forced by

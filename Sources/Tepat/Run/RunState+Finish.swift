@@ -103,7 +103,6 @@ extension RunState {
         guard fd >= 0 else { throw RunError("cannot read back \(path)") }
         defer { close(fd) }
         var rows = 0
-        var carry: [UInt8] = []
         var deferredLines = program.deferredText.split(separator: 10, omittingEmptySubsequences: false).makeIterator()
         // Outcomes by input row: the order of the pending lines, deferred ones in their places.
         let results = program.allocation?.byInput
@@ -144,17 +143,21 @@ extension RunState {
             }
             out.append(10)
         }
-        var block = [UInt8](repeating: 0, count: 4 << 20)
+        // `read(2)` into one reused block, after the part line the last block ended with (the
+        // block doubles for a line longer than itself).
+        var carry = [UInt8](repeating: 0, count: 4 << 20)
+        var filled = 0
+        var out: [UInt8] = []  // one block of decision lines, reused (a fresh 4 MB is page faults)
         while true {
-            // `read(2)` into one reused block (no `Data` in between), then onto the carry.
-            let n = block.withUnsafeMutableBytes { readBytes(fd, $0.baseAddress!, $0.count) }
+            if filled == carry.count { carry.append(contentsOf: repeatElement(0, count: carry.count)) }
+            let n = carry.withUnsafeMutableBytes { readBytes(fd, $0.baseAddress! + filled, $0.count - filled) }
             guard n >= 0 else { throw RunError("cannot read back \(path)") }
             if n == 0 { break }
-            carry.append(contentsOf: block[..<n])
-            var out: [UInt8] = []
-            out.reserveCapacity(carry.count + 4096)
+            filled += n
+            out.removeAll(keepingCapacity: true)
+            out.reserveCapacity(filled + 4096)
             // Lines are copied in runs; only pending and deferred lines are looked into.
-            let lines = SpoolLines(carry)
+            let lines = SpoolLines(carry, count: filled)
             var runStart = 0
             for (start, end) in lines.ranges {
                 rows += 1
@@ -174,7 +177,11 @@ extension RunState {
                 }
             }
             out.append(contentsOf: carry[runStart..<lines.consumed])
-            carry.removeFirst(lines.consumed)
+            let rest = filled - lines.consumed
+            carry.withUnsafeMutableBytes { b in
+                if let base = b.baseAddress, rest > 0 { memmove(base, base + lines.consumed, rest) }
+            }
+            filled = rest
             file.write(bytes: out)
         }
         return rows
@@ -390,12 +397,14 @@ struct SpoolLines {
     let ranges: [(Int, Int)]
     let consumed: Int
 
-    init(_ bytes: [UInt8]) {
+    /// The whole lines among the first `count` bytes.
+    init(_ bytes: [UInt8], count: Int) {
         var ranges: [(Int, Int)] = []
         var start = 0
         bytes.withUnsafeBytes { raw in
             guard let base = raw.baseAddress else { return }
-            while start < raw.count, let hit = memchr(base + start, 10, raw.count - start) {
+            let end = min(count, raw.count)
+            while start < end, let hit = memchr(base + start, 10, end - start) {
                 let newline = base.distance(to: UnsafeRawPointer(hit))
                 ranges.append((start, newline))
                 start = newline + 1
