@@ -69,6 +69,20 @@ extension Array where Element == UInt8 {
         Swift.withUnsafeBytes(of: &scratch) { buffer in append(contentsOf: buffer[(32 - count)...]) }
     }
 
+    /// Makes `self[start...]`, which holds what `found` says, one CSV field: the bytes
+    /// `append(csvField:)` would have written. Without a quote inside, that is quoting in place.
+    public mutating func quoteCSVField(from start: Int, holding found: CSVBytes) {
+        guard found.contains(.special) else { return }
+        if found.contains(.quote) {
+            let text = Array(self[start...])
+            removeSubrange(start...)
+            append(csvField: text[...])
+        } else {
+            insert(34, at: start)
+            append(34)
+        }
+    }
+
     /// Appends `field` as one CSV field: quoted (with doubled quotes) only when it must be.
     @inlinable public mutating func append(csvField field: ArraySlice<UInt8>) {
         // Through a buffer pointer: no bounds check per byte, and one memcpy for the common case.
@@ -145,15 +159,7 @@ extension CompiledTemplate {
         let start = out.count
         let l = languageIndex(language)
         let found = render(into: &out, input, row, language, context, scanningValues: true).union(l < literalBytes.count ? literalBytes[l] : [])
-        guard found.contains(.special) else { return }
-        if found.contains(.quote) {
-            let text = Array(out[start...])
-            out.removeSubrange(start...)
-            out.append(csvField: text[...])
-        } else {
-            out.insert(34, at: start)
-            out.append(34)
-        }
+        out.quoteCSVField(from: start, holding: found)
     }
 
     private func languageIndex(_ language: Language) -> Int {
@@ -183,14 +189,14 @@ extension CompiledTemplate {
 }
 
 /// What a text holds that matters to a CSV field: a byte that forces quotes, a quote to double.
-struct CSVBytes: OptionSet, Sendable {
-    let rawValue: UInt8
-    static let special = CSVBytes(rawValue: 1)
-    static let quote = CSVBytes(rawValue: 2)
+public struct CSVBytes: OptionSet, Sendable {
+    public let rawValue: UInt8
+    public static let special = CSVBytes(rawValue: 1)
+    public static let quote = CSVBytes(rawValue: 2)
 
-    init(rawValue: UInt8) { self.rawValue = rawValue }
+    public init(rawValue: UInt8) { self.rawValue = rawValue }
 
-    init(_ bytes: ArraySlice<UInt8>) {
+    public init(_ bytes: ArraySlice<UInt8>) {
         var found: CSVBytes = []
         bytes.withUnsafeBufferPointer { bytes in
             for b in bytes where b <= 44 {

@@ -208,23 +208,7 @@ struct HouseholdLineWriter {
     /// Makes `text[start...]` one CSV field, the bytes `append(csvField:)` would have written:
     /// quoted when it holds a comma, a quote or a line break, its quotes doubled.
     private mutating func quoteField(from start: Int) {
-        let (special, quote) = text.withUnsafeBufferPointer { bytes -> (Bool, Bool) in
-            var special = false
-            for b in bytes[start...] where b <= 44 {
-                if b == 34 { return (true, true) }
-                if b == 44 || b == 10 || b == 13 { special = true }
-            }
-            return (special, false)
-        }
-        guard special else { return }
-        if quote {
-            let field = Array(text[start...])
-            text.removeSubrange(start...)
-            text.append(csvField: field[...])
-        } else {
-            text.insert(34, at: start)
-            text.append(34)
-        }
+        text.quoteCSVField(from: start, holding: CSVBytes(text[start...]))
     }
 
     /// The first rejection's reason, escaped the first time its id is met.
