@@ -57,9 +57,15 @@ public struct DiagnosticSet: Sendable, Hashable, Codable, Error {
 
     public init(_ items: [Diagnostic] = []) { self.items = items }
 
-    public mutating func append(_ diagnostic: Diagnostic) { items.append(diagnostic) }
-    public mutating func append(contentsOf other: DiagnosticSet) { items.append(contentsOf: other.items) }
-    public mutating func append(contentsOf other: [Diagnostic]) { items.append(contentsOf: other) }
+    /// Adds `diagnostic` unless the very same one (place, message, notes) is already here: a
+    /// rule inherited by another policy is checked again with it, and its error is one error.
+    public mutating func append(_ diagnostic: Diagnostic) {
+        if !items.contains(diagnostic) { items.append(diagnostic) }
+    }
+    public mutating func append(contentsOf other: DiagnosticSet) { append(contentsOf: other.items) }
+    public mutating func append(contentsOf other: [Diagnostic]) {
+        for diagnostic in other { append(diagnostic) }
+    }
 
     public var containsErrors: Bool { items.contains { $0.severity == .error } }
     public var errorCount: Int { items.count { $0.severity == .error } }

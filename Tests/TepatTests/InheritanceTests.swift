@@ -166,6 +166,25 @@ import Testing
         #expect(workspace.policies.isEmpty)
     }
 
+    /// An error in a parent's rule is checked again with every policy that inherits the rule:
+    /// it is still one error, printed once, at its place in the parent.
+    @Test func anErrorInAnInheritedRuleIsReportedOnce() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("tepat-inherited-error-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let parent = try String(contentsOfFile: Self.jkk2025, encoding: .utf8)
+            .replacingOccurrences(of: "require: household.desil <= desil_maks", with: "require: household.desil <= desil_max")
+            .replacingOccurrences(of: "schema: ../../schema/dtks.yaml", with: "schema: \(Self.schema)")
+        let parentPath = folder.appendingPathComponent("parent.yaml").path
+        try parent.write(toFile: parentPath, atomically: true, encoding: .utf8)
+        let childPath = folder.appendingPathComponent("child.yaml").path
+        try "extends: \(parentPath)\npolicy: jkk-child\nlanguages: [id]\n".write(toFile: childPath, atomically: true, encoding: .utf8)
+        let workspace = Workspace.load(paths: [parentPath, childPath])
+        let unknown = workspace.diagnostics.sorted.filter { $0.message.contains("`desil_max`") }
+        #expect(unknown.count == 1, "\(workspace.renderer.render(workspace.diagnostics.sorted))")
+        #expect(unknown.first?.range?.path == parentPath)
+    }
+
     @Test func aNewRuleWhoseIdIsCloseToAnExistingOneIsAWarning() throws {
         let workspace = try Self.load(Self.child("""
             rules:
