@@ -40,11 +40,11 @@ struct HouseholdLineWriter {
     private let acceptedOf: [UInt8]
     private let acceptedEnd: [UInt8]
     /// What quoting those pieces and the rule ids ask of a field, known before it is written
-    /// (counts are digits): `CSVPiece.special` forces quotes, `.quote` needs them doubled.
-    private let afterCountCSV: [UInt8]
-    private let ruleIdCSV: [UInt8]
-    private let invalidCSV: UInt8
-    private let acceptedCSV: UInt8
+    /// (counts are digits).
+    private let afterCountCSV: [CSVBytes]
+    private let ruleIdCSV: [CSVBytes]
+    private let invalidCSV: CSVBytes
+    private let acceptedCSV: CSVBytes
 
     init(
         program: ProgramRun, language: Language, allocationField: @escaping (Int?, Bool, Int, inout [UInt8]) -> Void,
@@ -80,10 +80,10 @@ struct HouseholdLineWriter {
             return f
         }
         ruleIdBytes = ids.map { Array($0.utf8) }
-        afterCountCSV = afterCount.map(CSVPiece.flags)
-        ruleIdCSV = ruleIdBytes.map(CSVPiece.flags)
-        invalidCSV = CSVPiece.flags(invalidPiece)
-        acceptedCSV = CSVPiece.flags(acceptedOf) | CSVPiece.flags(acceptedEnd)
+        afterCountCSV = afterCount.map { CSVBytes($0[...]) }
+        ruleIdCSV = ruleIdBytes.map { CSVBytes($0[...]) }
+        invalidCSV = CSVBytes(invalidPiece[...])
+        acceptedCSV = CSVBytes(acceptedOf[...]).union(CSVBytes(acceptedEnd[...]))
         var cap: [UInt8] = []
         cap.append(csvField: Array(capId.utf8)[...])
         capField = cap
@@ -146,13 +146,16 @@ struct HouseholdLineWriter {
                     writeAllocationField(limit: l.limit, budget: false, rank: l.rank)
                 }
             } else {
-                var ids: UInt8 = 0
-                var sentence = c.invalid > 0 ? invalidCSV : 0
+                var ids: CSVBytes = []
+                var sentence: CSVBytes = c.invalid > 0 ? invalidCSV : []
                 for (i, item) in byRule.enumerated() {
-                    if item.slot < ruleIdCSV.count { ids |= ruleIdCSV[item.slot] }
-                    if item.slot < afterCountCSV.count { sentence |= afterCountCSV[item.slot] | (i > 0 ? CSVPiece.special : 0) }
+                    if item.slot < ruleIdCSV.count { ids.formUnion(ruleIdCSV[item.slot]) }
+                    if item.slot < afterCountCSV.count {
+                        sentence.formUnion(afterCountCSV[item.slot])
+                        if i > 0 { sentence.insert(.special) }  // ", " before it
+                    }
                 }
-                if c.invalid > 0, !byRule.isEmpty { sentence |= CSVPiece.special }
+                if c.invalid > 0, !byRule.isEmpty { sentence.insert(.special) }
                 var start = openField(ids)
                 for (i, item) in byRule.enumerated() where item.slot < ruleIdBytes.count {
                     if i > 0 { text.append(59) }
@@ -195,14 +198,14 @@ struct HouseholdLineWriter {
 
     /// Starts a field whose pieces ask `csv` of it: with its opening quote when it needs quotes
     /// and holds no quote; returns where its text starts.
-    private mutating func openField(_ csv: UInt8) -> Int {
-        if csv == CSVPiece.special { text.append(34) }
+    private mutating func openField(_ csv: CSVBytes) -> Int {
+        if csv == .special { text.append(34) }
         return text.count
     }
 
     /// Ends the field `openField` started: a quote to close it, or its quotes doubled.
-    private mutating func closeField(_ start: Int, _ csv: UInt8) {
-        if csv == CSVPiece.special { text.append(34) } else if csv & CSVPiece.quote != 0 { quoteField(from: start) }
+    private mutating func closeField(_ start: Int, _ csv: CSVBytes) {
+        if csv == .special { text.append(34) } else if csv.contains(.quote) { quoteField(from: start) }
     }
 
     /// Makes `text[start...]` one CSV field, the bytes `append(csvField:)` would have written:
@@ -234,19 +237,5 @@ struct HouseholdLineWriter {
         if !allocationVaries[slot] {
             if allocationRankFree(limit, budget) { allocationFixed[slot] = Array(text[start...]) } else { allocationVaries[slot] = true }
         }
-    }
-}
-
-/// What a constant piece of a `households.csv` field asks of the field's quoting.
-enum CSVPiece {
-    static let special: UInt8 = 1
-    static let quote: UInt8 = 2
-
-    static func flags(_ bytes: [UInt8]) -> UInt8 {
-        var found: UInt8 = 0
-        for b in bytes where b <= 44 {
-            if b == 34 { found |= special | quote } else if b == 44 || b == 10 || b == 13 { found |= special }
-        }
-        return found
     }
 }
