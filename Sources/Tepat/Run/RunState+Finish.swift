@@ -108,6 +108,7 @@ extension RunState {
         let results = program.allocation?.byInput
         let totals = program.allocation?.totals ?? AllocationTotals()
         let limits = program.policy.checked.allocation?.limits.count ?? 0
+        let fixedMiddles = (0..<(limits + program.evaluator.caps.count)).map { program.evaluator.fixedMiddle($0) }
         /// Appends a pending line's alternative that allocation chose.
         func choose(_ pending: ArraySlice<UInt8>, into out: inout [UInt8]) throws(RunError) {
             let line = pending.dropFirst()
@@ -129,17 +130,26 @@ extension RunState {
             }
             line.withUnsafeBufferPointer { line in
                 guard let base = line.baseAddress else { return }
-                var from = 0
-                var index = 0
-                while index < wanted, let separator = memchr(base + from, Int32(SpoolBytes.alternative), line.count - from) {
-                    from = base.distance(to: separator.assumingMemoryBound(to: UInt8.self)) + 1
-                    index += 1
+                /// The field of the line from `from` to the next separator (or the end).
+                func field(from: Int) -> Range<Int> {
+                    let end = memchr(base + from, Int32(SpoolBytes.alternative), line.count - from)
+                    return from..<(end.map { base.distance(to: $0.assumingMemoryBound(to: UInt8.self)) } ?? line.count)
                 }
-                let to = memchr(base + from, Int32(SpoolBytes.alternative), line.count - from).map { base.distance(to: $0.assumingMemoryBound(to: UInt8.self)) } ?? line.count
-                let chosen = UnsafeBufferPointer(rebasing: line[from..<to])
-                if wanted == 0 { out.append(contentsOf: chosen) } else {
-                    AllocationMarkers.fill(chosen, rank: rank, used: totals.amount, language: options.language, into: &out)
+                // Prefix, suffix, then the middles (see `SpoolBytes`): skip to the one wanted.
+                let prefix = field(from: 0)
+                let suffix = field(from: min(line.count, prefix.upperBound + 1))
+                var chosen = field(from: min(line.count, suffix.upperBound + 1))
+                for _ in 0..<wanted where chosen.upperBound < line.count { chosen = field(from: chosen.upperBound + 1) }
+                out.append(contentsOf: UnsafeBufferPointer(rebasing: line[prefix]))
+                let middle = UnsafeBufferPointer(rebasing: line[chosen])
+                if wanted == 0 {
+                    out.append(contentsOf: middle)
+                } else if middle.isEmpty, wanted - 1 < fixedMiddles.count, let fixed = fixedMiddles[wanted - 1] {
+                    fixed.withUnsafeBufferPointer { AllocationMarkers.fill($0, rank: rank, used: totals.amount, language: options.language, into: &out) }
+                } else {
+                    AllocationMarkers.fill(middle, rank: rank, used: totals.amount, language: options.language, into: &out)
                 }
+                out.append(contentsOf: UnsafeBufferPointer(rebasing: line[suffix]))
             }
             out.append(10)
         }
