@@ -77,13 +77,17 @@ extension ProgramRun {
     /// Allocates the candidates (on disk, see `CandidateStore`) and sorts the outcomes for the
     /// decisions and the household tallies; `byHouseholdRow` for streamed runs.
     func allocate(byHouseholdRow: Bool, background: Bool = false) throws(RunError) {
-        // With `background`, the outcomes' runs are sorted and written beside the walk.
+        // With `background`, the outcomes' runs are sorted and written beside the walk: two
+        // buffers each, so runs of half the size keep memory where it was.
+        func runRecords(words: Int) -> Int? {
+            sortRunRecords ?? (background ? ExternalSort.defaultRunRecords(words: words) / 2 : nil)
+        }
         let byInput = ExternalSort(
-            words: OutcomeRecord.byInputWords, primary: 0, path: scratch + "-decisions", runRecords: sortRunRecords, background: background,
-            compare: OutcomeRecord.compare(from: 0))
+            words: OutcomeRecord.byInputWords, primary: 0, path: scratch + "-decisions", runRecords: runRecords(words: OutcomeRecord.byInputWords),
+            background: background, compare: OutcomeRecord.compare(from: 0))
         let byHousehold = ExternalSort(
-            words: OutcomeRecord.byHouseholdWords, primary: 0, path: scratch + "-households", runRecords: sortRunRecords,
-            background: background, compare: OutcomeRecord.compare(from: 1))
+            words: OutcomeRecord.byHouseholdWords, primary: 0, path: scratch + "-households",
+            runRecords: runRecords(words: OutcomeRecord.byHouseholdWords), background: background, compare: OutcomeRecord.compare(from: 1))
         let limits = policy.checked.allocation?.limits.count ?? 0
         var counts = DecisionCounts()
         var amount: Int64 = 0
