@@ -8,9 +8,9 @@ public struct CompiledPolicy: Sendable {
     /// children as a range of `children` (an enum with closure and array payloads was copied,
     /// and so retained and released, on every rule of every record).
     let kinds: [RuleKind]
-    let conditions: [CellFunction]
-    /// `conditions` as references an evaluation calls without retaining (`unowned`): a closure
-    /// read from an array or a pointer is retained and released around every call.
+    /// The condition of each rule (a constant null for groups), as references an evaluation calls
+    /// without retaining (`unowned`; `conditionBoxes` owns them): a closure read from an array or
+    /// a pointer is retained and released around every call.
     let conditionRefs: [Unmanaged<Condition>]
     private let conditionBoxes: [Condition]
     let children: [Int]
@@ -66,7 +66,6 @@ public struct CompiledPolicy: Sendable {
             }
         }
         self.kinds = kinds
-        self.conditions = conditions
         let boxes = conditions.map(Condition.init)
         conditionBoxes = boxes
         conditionRefs = boxes.map { Unmanaged.passUnretained($0) }

@@ -89,14 +89,16 @@ enum AllocationMarkers {
         let l = Language.allCases.firstIndex(of: language) ?? 0
         let markers = (rankMarkers[l], usedMarkers[l])
         var copied = 0
-        while copied < line.count {
-            let r = find(markers.0, in: line, from: copied), u = find(markers.1, in: line, from: copied)
-            guard r != nil || u != nil else { break }
+        // The next of each marker; only the one just replaced is looked for again (the markers
+        // do not overlap, so the other's next place stands).
+        var r = find(markers.0, in: line, from: 0), u = find(markers.1, in: line, from: 0)
+        while r != nil || u != nil {
             let isRank = (r ?? Int.max) <= (u ?? Int.max)
-            let at = isRank ? r! : u!
+            let at = (isRank ? r : u) ?? line.count
             out.append(contentsOf: UnsafeBufferPointer(rebasing: line[copied..<at]))
             (isRank ? DisplayValue.count(Int64(rank)) : .money(used)).write(into: &out, language)
             copied = at + (isRank ? markers.0.count : markers.1.count)
+            if isRank { r = find(markers.0, in: line, from: copied) } else { u = find(markers.1, in: line, from: copied) }
         }
         out.append(contentsOf: UnsafeBufferPointer(rebasing: line[copied...]))
     }
