@@ -148,48 +148,58 @@ extension DisplayValue {
 extension CompiledTemplate {
     /// Renders into bytes (the run's hot path); the same text as `render`.
     public func render(into out: inout [UInt8], _ input: EvalInput, _ row: Int, _ language: Language, _ context: AllocationContext? = nil) {
-        _ = render(into: &out, input, row, language, context, scanningValues: false)
+        _ = view.render(into: &out, input, row, language, context, scanningValues: false)
     }
 
+    /// Renders as one CSV field: the same bytes as `append(csvField:)` of the rendered text.
+    public func renderCSVField(into out: inout [UInt8], _ input: EvalInput, _ row: Int, _ language: Language, _ context: AllocationContext? = nil) {
+        view.renderCSVField(into: &out, input, row, language, context)
+    }
+}
+
+extension TemplateView {
     /// Renders as one CSV field: the same bytes as `append(csvField:)` of the rendered text, without
     /// the copy. The literal text was looked at when the policy was compiled; only what the values
     /// write is scanned here. Most reasons need quotes (a comma in the text) and hold no quote: the
     /// field is then quoted in place.
-    public func renderCSVField(into out: inout [UInt8], _ input: EvalInput, _ row: Int, _ language: Language, _ context: AllocationContext? = nil) {
+    func renderCSVField(into out: inout [UInt8], _ input: EvalInput, _ row: Int, _ language: Language, _ context: AllocationContext? = nil) {
         let start = out.count
-        let l = languageIndex(language)
+        let l = Self.languageIndex(language)
         let found = render(into: &out, input, row, language, context, scanningValues: true).union(l < literalBytes.count ? literalBytes[l] : [])
         out.quoteCSVField(from: start, holding: found)
     }
 
-    private func languageIndex(_ language: Language) -> Int {
-        language == .id ? 0 : Language.allCases.firstIndex(of: language) ?? 0
+    private static func languageIndex(_ language: Language) -> Int {
+        switch language {
+        case .id: 0
+        case .en: 1
+        }
     }
 
     /// Renders the pieces; with `scanningValues`, returns what CSV cares about in the values' bytes.
-    private func render(
+    func render(
         into out: inout [UInt8], _ input: EvalInput, _ row: Int, _ language: Language, _ context: AllocationContext?, scanningValues: Bool
     ) -> CSVBytes {
-        let l = languageIndex(language)
-        guard l < bytePieces.count else { return [] }
+        let l = Self.languageIndex(language)
+        guard l < pieces.count else { return [] }
         var found: CSVBytes = []
-        for piece in bytePieces[l] {
-            let from = out.count
-            switch piece {
-            case .bytes(let b):
-                out.append(contentsOf: b)
+        for piece in pieces[l].buffer {
+            guard let function = piece.function else {
+                out.append(piece.bytes)
                 continue
-            case .value(let f): f(input, row, context).write(into: &out, language)
-            case .write(let w): w(input, row, &out)
             }
-            if scanningValues { found.formUnion(CSVBytes(out[from...])) }
+            let from = out.count
+            function._withUnsafeGuaranteedRef { $0.write(input, row, context, &out) }
+            if scanningValues, from < out.count {
+                found.formUnion(out.withUnsafeBufferPointer { CSVBytes(UnsafeBufferPointer(rebasing: $0[from...])) })
+            }
         }
         return found
     }
 }
 
 /// What a text holds that matters to a CSV field: a byte that forces quotes, a quote to double.
-public struct CSVBytes: OptionSet, Sendable {
+public struct CSVBytes: OptionSet, Sendable, BitwiseCopyable {
     public let rawValue: UInt8
     public static let special = CSVBytes(rawValue: 1)
     public static let quote = CSVBytes(rawValue: 2)
@@ -197,11 +207,13 @@ public struct CSVBytes: OptionSet, Sendable {
     public init(rawValue: UInt8) { self.rawValue = rawValue }
 
     public init(_ bytes: ArraySlice<UInt8>) {
+        self = bytes.withUnsafeBufferPointer { CSVBytes($0) }
+    }
+
+    public init(_ bytes: UnsafeBufferPointer<UInt8>) {
         var found: CSVBytes = []
-        bytes.withUnsafeBufferPointer { bytes in
-            for b in bytes where b <= 44 {
-                if b == 34 { found = [.special, .quote] } else if b == 44 || b == 10 || b == 13 { found.insert(.special) }
-            }
+        for b in bytes where b <= 44 {
+            if b == 34 { found = [.special, .quote] } else if b == 44 || b == 10 || b == 13 { found.insert(.special) }
         }
         self = found
     }

@@ -21,18 +21,10 @@ public typealias DisplayFunction = @Sendable (EvalInput, Int, AllocationContext?
 
 /// A reason template compiled per language into literal text and value functions.
 public struct CompiledTemplate: Sendable {
-    enum BytePiece: Sendable {
-        case bytes([UInt8])
-        case value(DisplayFunction)
-        /// Writes a value's text straight into the output (no `DisplayValue` in between).
-        case write(@Sendable (EvalInput, Int, inout [UInt8]) -> Void)
-    }
-
-    /// Per language (`Language.allCases` order; a language the text lacks falls back to `id`):
-    /// literal text and constants rendered once into bytes, then the values read per record.
-    let bytePieces: [[BytePiece]]
-    /// Per language, as `bytePieces`: what the literal text holds that a CSV field must quote.
-    let literalBytes: [CSVBytes]
+    /// What rendering reads, all of it plain values (see `Frozen`): the hot path copies no array.
+    let view: TemplateView
+    /// Owns the memory `view` points to.
+    private let store: FrozenStore
     /// False when the text reads no data, only allocation values (`{rank}`, `{quota}`): it can
     /// then be rendered once allocation is done, with no record at hand.
     public let readsData: Bool
@@ -44,21 +36,37 @@ public struct CompiledTemplate: Sendable {
                 if case .value(let e) = segment, !e.readsOnlyAllocationValues { readsData = true }
             }
         }
-        self.bytePieces = Language.allCases.map { language in
-            Self.bytePieces(template.texts[language] ?? template.texts[.id] ?? [], language, compiler)
-        }
         self.readsData = readsData
-        literalBytes = bytePieces.map { pieces in
-            pieces.reduce(into: CSVBytes()) { found, piece in
-                if case .bytes(let b) = piece { found.formUnion(CSVBytes(b[...])) }
+        var store = FrozenStore()
+        var perLanguage: [Frozen<RenderPiece>] = []
+        var literalBytes: [CSVBytes] = []
+        for language in Language.allCases {
+            let pieces = Self.pieces(template.texts[language] ?? template.texts[.id] ?? [], language, compiler)
+            var found = CSVBytes()
+            let frozen = pieces.map { piece -> RenderPiece in
+                switch piece {
+                case .bytes(let b):
+                    found.formUnion(CSVBytes(b[...]))
+                    return RenderPiece(bytes: store.freeze(b), function: nil)
+                case .function(let f): return RenderPiece(bytes: Frozen(), function: store.keep(f))
+                }
             }
+            perLanguage.append(store.freeze(frozen))
+            literalBytes.append(found)
         }
+        view = TemplateView(pieces: store.freeze(perLanguage), literalBytes: store.freeze(literalBytes))
+        self.store = store
+    }
+
+    private enum Piece {
+        case bytes([UInt8])
+        case function(PieceFunction)
     }
 
     /// The pieces of one language's text: constants (parameters, `as_of`) are rendered here once,
     /// and enumeration fields write their pre-rendered names, so a reason costs what it reads.
-    private static func bytePieces(_ segments: [CheckedTemplate.Segment], _ language: Language, _ compiler: Compiler) -> [BytePiece] {
-        var out: [BytePiece] = []
+    private static func pieces(_ segments: [CheckedTemplate.Segment], _ language: Language, _ compiler: Compiler) -> [Piece] {
+        var out: [Piece] = []
         func literal(_ bytes: [UInt8]) {
             if case .bytes(let previous) = out.last {
                 out[out.count - 1] = .bytes(previous + bytes)
@@ -79,12 +87,15 @@ public struct CompiledTemplate: Sendable {
                     let names = d.values.map { Array($0.utf8) }
                     let empty = Array(DisplayValue.null.text(language).utf8)
                     let unknown = Array("?".utf8)
-                    out.append(.write { input, row, bytes in
+                    out.append(.function(PieceFunction { input, row, _, bytes in
                         let c = (try? f(input, row)) ?? .null
                         bytes.append(contentsOf: c == .null ? empty : c >= 0 && c < names.count ? names[Int(c)] : unknown)
-                    })
+                    }))
                 } else {
-                    out.append(.value(compiler.display(e)))
+                    let display = compiler.display(e)
+                    out.append(.function(PieceFunction { input, row, context, bytes in
+                        display(input, row, context).write(into: &bytes, language)
+                    }))
                 }
             }
         }
@@ -100,6 +111,30 @@ public struct CompiledTemplate: Sendable {
     }
 }
 
+/// A piece of a compiled reason: literal bytes, or (with `function`) a value read per record.
+struct RenderPiece: BitwiseCopyable {
+    let bytes: Frozen<UInt8>
+    let function: Unmanaged<PieceFunction>?
+}
+
+/// Writes one value of a reason (in the language it was compiled for), called through an unowned
+/// reference: a closure read from shared memory is retained and released around each call.
+final class PieceFunction: Sendable {
+    let write: @Sendable (EvalInput, Int, AllocationContext?, inout [UInt8]) -> Void
+
+    init(_ write: @escaping @Sendable (EvalInput, Int, AllocationContext?, inout [UInt8]) -> Void) {
+        self.write = write
+    }
+}
+
+/// A compiled template as plain values: per language (`Language.allCases` order; a language the
+/// text lacks falls back to `id`) its pieces, and what its literal text holds that a CSV field
+/// must quote.
+struct TemplateView: BitwiseCopyable, Sendable {
+    let pieces: Frozen<Frozen<RenderPiece>>
+    let literalBytes: Frozen<CSVBytes>
+}
+
 /// Every reason text of a policy, compiled.
 struct TemplateSet: Sendable {
     let reject: [CompiledTemplate?]
@@ -107,6 +142,12 @@ struct TemplateSet: Sendable {
     let limits: [CompiledTemplate?]
     let quota: CompiledTemplate?
     let budget: CompiledTemplate?
+    /// What a decision line's reason field is written from, per rule, as plain values (see
+    /// `Frozen`): the template of a rejection (its own, else its group's) and of an acceptance,
+    /// and the CSV field written when there is none.
+    let rejectField: Frozen<ReasonField>
+    let acceptField: Frozen<ReasonField>
+    private let store: FrozenStore
 
     init(_ policy: CheckedPolicy, compiler: Compiler) {
         reject = policy.rules.map { $0.reject.map { CompiledTemplate($0, compiler: compiler) } }
@@ -114,13 +155,45 @@ struct TemplateSet: Sendable {
         limits = policy.allocation?.limits.map { $0.reject.map { CompiledTemplate($0, compiler: compiler) } } ?? []
         quota = policy.allocation?.quota?.waitlist.map { CompiledTemplate($0, compiler: compiler) }
         budget = policy.allocation?.budget?.waitlist.map { CompiledTemplate($0, compiler: compiler) }
+        var store = FrozenStore()
+        func csvField(_ text: String) -> Frozen<UInt8> {
+            var field: [UInt8] = []
+            field.append(csvField: Array(text.utf8)[...])
+            return store.freeze(field)
+        }
+        let reject = reject, accept = accept
+        let rejects = policy.rules.indices.map { rule -> ReasonField in
+            var r = rule
+            while r >= 0, r < reject.count {
+                if let template = reject[r] { return ReasonField(template: template.view, text: Frozen()) }
+                guard let parent = policy.rules[r].parent else { break }
+                r = parent
+            }
+            return ReasonField(template: nil, text: csvField(policy.rules[rule].id))
+        }
+        let accepts = policy.rules.indices.map { rule -> ReasonField in
+            if let template = accept[rule] { return ReasonField(template: template.view, text: Frozen()) }
+            return ReasonField(template: nil, text: csvField(policy.rules[rule].title ?? policy.rules[rule].id))
+        }
+        rejectField = store.freeze(rejects)
+        acceptField = store.freeze(accepts)
+        self.store = store
+    }
+}
+
+/// How a reason field of a decision line is written: from a template, or a fixed CSV field.
+struct ReasonField: BitwiseCopyable {
+    let template: TemplateView?
+    let text: Frozen<UInt8>
+
+    func write(_ input: EvalInput, _ row: Int, _ language: Language, into out: inout [UInt8]) {
+        if let template { template.renderCSVField(into: &out, input, row, language) } else { out.append(text) }
     }
 }
 
 extension CompiledPolicy {
     /// Where the text of a rejection by `rule` is in `templates.reject`: its own, else its
-    /// group's (nil: none, the reason is then the rule's id). An index, not the template: a
-    /// template handed out by value is a copy, its arrays retained, for each subject.
+    /// group's (nil: none, the reason is then the rule's id).
     func rejectTemplateIndex(_ rule: Int) -> Int? {
         var r = rule
         while r >= 0, r < templates.reject.count {
@@ -134,17 +207,18 @@ extension CompiledPolicy {
     /// Writes the reason for a rejection by `rule` as one CSV field of a decision line (the hot
     /// path of a run); the same text as `rejectReason`.
     public func writeRejectReasonField(_ rule: Int, _ input: EvalInput, _ row: Int, _ language: Language, into out: inout [UInt8]) {
-        if let r = rejectTemplateIndex(rule) { return templates.reject[r]?.renderCSVField(into: &out, input, row, language) ?? () }
-        out.append(csvField: Array(ruleId(rule).utf8)[...])
+        if rule >= 0, rule < templates.rejectField.count {
+            templates.rejectField[rule].write(input, row, language, into: &out)
+        } else {
+            out.append(csvField: Array(ruleId(rule).utf8)[...])
+        }
     }
 
     /// Writes the reason for an acceptance through an `any` branch as one CSV field; the same
     /// text as `acceptReason`.
     public func writeAcceptReasonField(_ rule: Int, _ input: EvalInput, _ row: Int, _ language: Language, into out: inout [UInt8]) {
-        guard rule >= 0, rule < templates.accept.count else { return }
-        if let t = templates.accept[rule] { t.renderCSVField(into: &out, input, row, language) } else {
-            out.append(csvField: Array((checked.rules[rule].title ?? checked.rules[rule].id).utf8)[...])
-        }
+        guard rule >= 0, rule < templates.acceptField.count else { return }
+        templates.acceptField[rule].write(input, row, language, into: &out)
     }
 
     /// The compiled template of limit `limit`, quota or budget (for rendering after allocation).

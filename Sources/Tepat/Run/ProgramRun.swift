@@ -139,8 +139,11 @@ struct ProgramEvaluator: Sendable {
     let topPosition: [Int32]
     /// The kecamatan field of the household entity, when there is one.
     let groupField: Int?
-    let programField: [UInt8]
-    let ruleFields: [[UInt8]]
+    /// The CSV fields every line is written from, as plain values that threads read without
+    /// reference counting (see `Frozen`); `constants` owns them.
+    let programField: Frozen<UInt8>
+    let ruleFields: Frozen<Frozen<UInt8>>
+    private let constants: FrozenStore
     let hasAllocation: Bool
     /// Allocation reason fields (CSV-escaped, with rank markers) for texts that read no data,
     /// rendered once; nil where a text reads the record and is rendered per subject.
@@ -153,12 +156,15 @@ struct ProgramEvaluator: Sendable {
     /// (false: the quota, true: the budget).
     let caps: [Bool]
     /// The `rule` fields of a pending line's alternatives: each limit's id, each cap's id.
-    let limitFields: [[UInt8]]
-    let capFields: [[UInt8]]
-    let decisionAccepted = Array("accepted,".utf8)
-    let decisionRejected = Array("rejected,".utf8)
-    let decisionWaitlisted = Array("waitlisted,".utf8)
-    let decisionInvalid = Array("invalid,".utf8)
+    let limitFields: Frozen<Frozen<UInt8>>
+    let capFields: Frozen<Frozen<UInt8>>
+    /// Per alternative of a pending line (each limit, then each cap): true when the spool
+    /// holds its middle (its reason reads the record).
+    let alternativeInSpool: Frozen<Bool>
+    let decisionAccepted: Frozen<UInt8>
+    let decisionRejected: Frozen<UInt8>
+    let decisionWaitlisted: Frozen<UInt8>
+    let decisionInvalid: Frozen<UInt8>
 
     init(policy: CompiledPolicy, language: Language, jsonl: Bool, padColumn: Bool = false) {
         self.policy = policy
@@ -177,14 +183,18 @@ struct ProgramEvaluator: Sendable {
         }
         topPosition = top
         groupField = layout.household.flatMap { checked.schema.entities[$0].fieldIndex(named: "kecamatan") }
-        var program: [UInt8] = []
-        program.append(csvField: Array(checked.id.utf8)[...])
-        programField = program
-        ruleFields = checked.rules.map { rule in
+        var constants = FrozenStore()
+        func field(_ text: String) -> Frozen<UInt8> {
             var out: [UInt8] = []
-            out.append(csvField: Array(rule.id.utf8)[...])
-            return out
+            out.append(csvField: Array(text.utf8)[...])
+            return constants.freeze(out)
         }
+        programField = field(checked.id)
+        ruleFields = constants.freeze(checked.rules.map { field($0.id) })
+        decisionAccepted = constants.freeze(Array("accepted,".utf8))
+        decisionRejected = constants.freeze(Array("rejected,".utf8))
+        decisionWaitlisted = constants.freeze(Array("waitlisted,".utf8))
+        decisionInvalid = constants.freeze(Array("invalid,".utf8))
         if let a = checked.allocation { hasAllocation = !a.limits.isEmpty || a.quota != nil || a.budget != nil } else { hasAllocation = false }
         let markers = AllocationMarkers.context(quota: checked.allocation?.quota?.max ?? 0, budget: checked.allocation?.budget?.max ?? 0)
         let empty = EvalInput(tables: [])
@@ -203,19 +213,18 @@ struct ProgramEvaluator: Sendable {
         limitReasons = (checked.allocation?.limits ?? []).indices.map { l in
             once(policy.allocationTemplate(limit: l)) { checked.allocation?.limits[l].id ?? "" }
         }
-        func field(_ text: String) -> [UInt8] {
-            var out: [UInt8] = []
-            out.append(csvField: Array(text.utf8)[...])
-            return out
-        }
         var caps: [Bool] = []
         if checked.allocation?.quota != nil { caps.append(false) }
         if checked.allocation?.budget != nil { caps.append(true) }
         self.caps = caps
-        limitFields = (checked.allocation?.limits ?? []).map { field($0.id) }
-        capFields = caps.map { field(($0 ? checked.allocation?.budget?.id : checked.allocation?.quota?.id) ?? "") }
-        quotaReason = once(policy.allocationTemplate(budget: false)) { policy.waitlistReason(budget: false, empty, 0, language, markers) }
-        budgetReason = once(policy.allocationTemplate(budget: true)) { policy.waitlistReason(budget: true, empty, 0, language, markers) }
+        limitFields = constants.freeze((checked.allocation?.limits ?? []).map { field($0.id) })
+        capFields = constants.freeze(caps.map { field(($0 ? checked.allocation?.budget?.id : checked.allocation?.quota?.id) ?? "") })
+        let quotaReason = once(policy.allocationTemplate(budget: false)) { policy.waitlistReason(budget: false, empty, 0, language, markers) }
+        let budgetReason = once(policy.allocationTemplate(budget: true)) { policy.waitlistReason(budget: true, empty, 0, language, markers) }
+        self.quotaReason = quotaReason
+        self.budgetReason = budgetReason
+        alternativeInSpool = constants.freeze(limitReasons.map { $0 == nil } + caps.map { ($0 ? budgetReason : quotaReason) == nil })
+        self.constants = constants
     }
 
 
@@ -267,7 +276,7 @@ struct ProgramEvaluator: Sendable {
                         program: checked.id, ids: ids, ownKey: layout.ownKeyColumn, decision: "invalid", rule: "", reason: reason, amount: 0,
                         evaluation: nil, policy: policy))
                 } else {
-                    result.text.append(contentsOf: programField)
+                    result.text.append(programField)
                     for text in [ids.household, ids.person] {
                         result.text.append(44)
                         result.text.append(csvField: Array(text.utf8)[...])
@@ -305,18 +314,18 @@ struct ProgramEvaluator: Sendable {
                 writeSuffix(into: &suffix, input, row)
                 if let fault = evaluation.fault {
                     outcome.kind = .invalid
-                    line(&result.text, prefix, decisionInvalid, [], amount: 0, suffix) { out in out.append(csvField: Array(fault.reason(language).utf8)[...]) }
+                    line(&result.text, prefix, decisionInvalid, Frozen(), amount: 0, suffix) { out in out.append(csvField: Array(fault.reason(language).utf8)[...]) }
                 } else if !evaluation.eligible {
                     outcome.rule = Int32(evaluation.decisive)
                     outcome.top = topPosition[evaluation.decisive]
-                    let rule = evaluation.decisive >= 0 && evaluation.decisive < ruleFields.count ? ruleFields[evaluation.decisive] : []
+                    let rule = evaluation.decisive >= 0 && evaluation.decisive < ruleFields.count ? ruleFields[evaluation.decisive] : Frozen()
                     outcome.reason = line(&result.text, prefix, decisionRejected, rule, amount: 0, suffix) { out in
                         policy.writeRejectReasonField(evaluation.decisive, input, row, language, into: &out)
                     }
                 } else {
                     outcome.acceptedBy = Int32(evaluation.acceptedBy)
                     outcome.amount = evaluation.amount
-                    let rule = evaluation.acceptedBy >= 0 && evaluation.acceptedBy < ruleFields.count ? ruleFields[evaluation.acceptedBy] : []
+                    let rule = evaluation.acceptedBy >= 0 && evaluation.acceptedBy < ruleFields.count ? ruleFields[evaluation.acceptedBy] : Frozen()
                     let writeAccept: (inout [UInt8]) -> Void = { out in
                         if evaluation.acceptedBy >= 0 {
                             policy.writeAcceptReasonField(evaluation.acceptedBy, input, row, language, into: &out)
@@ -334,17 +343,18 @@ struct ProgramEvaluator: Sendable {
                         result.text.append(contentsOf: suffix)
                         result.text.append(SpoolBytes.alternative)
                         middle(&result.text, decisionAccepted, rule, amount: evaluation.amount, writeAccept)
-                        for l in limitFields.indices {
+                        for l in 0..<limitFields.count {
                             result.text.append(SpoolBytes.alternative)
-                            if limitReasons[l] == nil {
+                            if alternativeInSpool[l] {
                                 middle(&result.text, decisionRejected, limitFields[l], amount: 0) { out in
                                     out.append(csvField: Array(policy.limitReason(l, input, row, language, markers).utf8)[...])
                                 }
                             }
                         }
-                        for (c, byBudget) in caps.enumerated() {
+                        for c in 0..<caps.count {
+                            let byBudget = caps[c]
                             result.text.append(SpoolBytes.alternative)
-                            if (byBudget ? budgetReason : quotaReason) == nil {
+                            if alternativeInSpool[limitFields.count + c] {
                                 middle(&result.text, decisionWaitlisted, capFields[c], amount: 0) { out in
                                     out.append(csvField: Array(policy.waitlistReason(budget: byBudget, input, row, language, markers).utf8)[...])
                                 }
@@ -378,7 +388,7 @@ struct ProgramEvaluator: Sendable {
     /// pending line, so written once.
     private func writePrefix(into prefix: inout [UInt8], _ input: EvalInput, _ row: Int) {
         prefix.removeAll(keepingCapacity: true)
-        prefix.append(contentsOf: programField)
+        prefix.append(programField)
         prefix.append(44)
         layout.writeHousehold(into: &prefix, input, row)
         prefix.append(44)
@@ -400,7 +410,7 @@ struct ProgramEvaluator: Sendable {
     /// the reason field.
     @discardableResult
     private func line(
-        _ out: inout [UInt8], _ prefix: [UInt8], _ decision: [UInt8], _ ruleField: [UInt8], amount: Int64, _ suffix: [UInt8],
+        _ out: inout [UInt8], _ prefix: [UInt8], _ decision: Frozen<UInt8>, _ ruleField: Frozen<UInt8>, amount: Int64, _ suffix: [UInt8],
         _ reason: (inout [UInt8]) -> Void
     ) -> Range<Int> {
         out.append(contentsOf: prefix)
@@ -413,9 +423,9 @@ struct ProgramEvaluator: Sendable {
     /// Writes the middle of a decision line, `decision,rule,reason,amount`; returns the byte
     /// range of the reason field.
     @discardableResult
-    private func middle(_ out: inout [UInt8], _ decision: [UInt8], _ ruleField: [UInt8], amount: Int64, _ reason: (inout [UInt8]) -> Void) -> Range<Int> {
-        out.append(contentsOf: decision)
-        out.append(contentsOf: ruleField)
+    private func middle(_ out: inout [UInt8], _ decision: Frozen<UInt8>, _ ruleField: Frozen<UInt8>, amount: Int64, _ reason: (inout [UInt8]) -> Void) -> Range<Int> {
+        out.append(decision)
+        out.append(ruleField)
         out.append(44)
         let start = out.count
         reason(&out)
