@@ -51,22 +51,23 @@ public struct CompiledPolicy: Sendable {
         let compiler = Compiler(strings: strings, calendars: policy.calendars, aggregateHosts: policy.aggregates.map(\.host))
         self.compiler = compiler
         checked = policy
-        var kinds: [RuleKind] = [], conditions: [CellFunction] = [], children: [Int] = []
+        // The boxes are made straight from the compiled closures: a closure kept in an array (or
+        // passed through `map`) is wrapped in reabstraction thunks, two more calls per condition.
+        var kinds: [RuleKind] = [], boxes: [Condition] = [], children: [Int] = []
         for rule in policy.rules {
             switch rule.kind {
             case .require(let condition):
                 kinds.append(.require)
-                conditions.append(compiler.cell(condition))
+                boxes.append(Condition(compiler.cell(condition)))
             case .all(let c), .any(let c):
                 let start = Int32(children.count)
                 children += c
                 let end = Int32(children.count)
                 if case .all = rule.kind { kinds.append(.all(start: start, end: end)) } else { kinds.append(.any(start: start, end: end)) }
-                conditions.append({ _, _ in .null })
+                boxes.append(Condition { _, _ in .null })
             }
         }
         self.kinds = kinds
-        let boxes = conditions.map(Condition.init)
         conditionBoxes = boxes
         conditionRefs = boxes.map { Unmanaged.passUnretained($0) }
         self.children = children

@@ -83,14 +83,11 @@ public struct Compiler: Sendable {
             let rows = Self.rows(path)
             return { input, row in rows(input, row) >= 0 ? 1 : 0 }
         case .isPresent(let x):
-            let f = cell(x)
-            return { input, row throws(EvalFault) in try f(input, row) == .null ? 0 : 1 }
+            if let r = FieldRead(x) { return isPresent(r) }
+            return isPresent(CompiledRead(function: cell(x)))
         case .not(let x):
-            let f = cell(x)
-            return { input, row throws(EvalFault) in
-                let v = try f(input, row)
-                return v == .null ? .null : (v == 0 ? 1 : 0)
-            }
+            if let r = FieldRead(x) { return not(r) }
+            return not(CompiledRead(function: cell(x)))
         case .negate(let x):
             // Every cell but the null one (Int64.min) has a negation.
             let f = cell(x)
@@ -99,6 +96,7 @@ public struct Compiler: Sendable {
                 return v == .null ? .null : -v
             }
         case .and(let a, let b):
+            if let between = within(a, b) { return between }
             let fa = cell(a), fb = cell(b)
             return { input, row throws(EvalFault) in
                 let x = try fa(input, row)
@@ -171,24 +169,47 @@ public struct Compiler: Sendable {
                 return (x == y) == (op == .equal) ? 1 : 0
             }
         }
-        let fa = cell(a)
-        // The common shape `field op constant` gets a closure with the constant inlined.
-        if case .constant(let k) = b.kind {
-            switch op {
-            case .equal: return { input, row throws(EvalFault) in let x = try fa(input, row); return x == .null ? .null : (x == k ? 1 : 0) }
-            case .notEqual: return { input, row throws(EvalFault) in let x = try fa(input, row); return x == .null ? .null : (x != k ? 1 : 0) }
-            case .less: return { input, row throws(EvalFault) in let x = try fa(input, row); return x == .null ? .null : (x < k ? 1 : 0) }
-            case .lessEqual: return { input, row throws(EvalFault) in let x = try fa(input, row); return x == .null ? .null : (x <= k ? 1 : 0) }
-            case .greater: return { input, row throws(EvalFault) in let x = try fa(input, row); return x == .null ? .null : (x > k ? 1 : 0) }
-            case .greaterEqual: return { input, row throws(EvalFault) in let x = try fa(input, row); return x == .null ? .null : (x >= k ? 1 : 0) }
-            }
+        // The common shape `field op constant` (either way round) gets one closure, with the
+        // constant inlined and the field read in place.
+        if let k = constantCell(b) {
+            if let r = FieldRead(a) { return compare(op, r, k) }
+            return compare(op, CompiledRead(function: cell(a)), k)
         }
-        let fb = cell(b)
+        if let k = constantCell(a) {
+            if let r = FieldRead(b) { return compare(op.flipped, r, k) }
+            return compare(op.flipped, CompiledRead(function: cell(b)), k)
+        }
+        let fa = cell(a), fb = cell(b)
         return { input, row throws(EvalFault) in
             let x = try fa(input, row), y = try fb(input, row)
             if x == .null || y == .null { return .null }
             return op.holds(x, y) ? 1 : 0
         }
+    }
+
+    /// The cell of a constant operand (a string constant's id), or nil; never the null cell.
+    private func constantCell(_ e: TypedExpr) -> Cell? {
+        switch e.kind {
+        case .constant(let c): c == .null ? nil : c
+        case .text(let s): stringId(s)
+        default: nil
+        }
+    }
+
+    /// `low <= x and x <= high` with constant bounds and one operand `x` (what `between(x, low,
+    /// high)` is checked into): one closure reading `x` once, where the `and` of two comparisons
+    /// would work `x` out twice (`age_on(as_of)` for every member).
+    private func within(_ a: TypedExpr, _ b: TypedExpr) -> CellFunction? {
+        guard case .compare(.lessEqual, let low, let x) = a.kind, case .compare(.lessEqual, let same, let high) = b.kind,
+            case .constant(let lo) = low.kind, case .constant(let hi) = high.kind, lo != .null, hi != .null,
+            x.text == same.text, x.range == same.range, x.type == same.type, !x.isConstant
+        else { return nil }
+        switch x.type {
+        case .integer, .money, .date, .month: break
+        default: return nil
+        }
+        if let r = FieldRead(x) { return within(r, lo, hi) }
+        return within(CompiledRead(function: cell(x)), lo, hi)
     }
 
     /// The tables whose string pools a string expression's ids may come from (constants are
@@ -241,25 +262,12 @@ public struct Compiler: Sendable {
         // Enum codes below 64 become a bit mask; anything else a sorted array.
         if case .enumeration = x.type, members.allSatisfy({ $0 >= 0 && $0 < 64 }) {
             let mask = members.reduce(UInt64(0)) { $0 | (1 << UInt64($1)) }
-            return { input, row throws(EvalFault) in
-                let v = try fx(input, row)
-                if v == .null { return .null }
-                let hit = v >= 0 && v < 64 && mask & (1 << UInt64(v)) != 0
-                return hit != negated ? 1 : 0
-            }
+            if let r = FieldRead(x) { return member(r, mask: mask, negated: negated) }
+            return member(CompiledRead(function: fx), mask: mask, negated: negated)
         }
         let sorted = members.sorted()
-        return { input, row throws(EvalFault) in
-            let v = try fx(input, row)
-            if v == .null { return .null }
-            var lo = 0, hi = sorted.count
-            while lo < hi {
-                let mid = (lo + hi) / 2
-                if sorted[mid] < v { lo = mid + 1 } else { hi = mid }
-            }
-            let hit = lo < sorted.count && sorted[lo] == v
-            return hit != negated ? 1 : 0
-        }
+        if let r = FieldRead(x) { return member(r, sorted: sorted, negated: negated) }
+        return member(CompiledRead(function: fx), sorted: sorted, negated: negated)
     }
 
     private func arithmetic(_ op: ArithmeticOperator, _ a: TypedExpr, _ b: TypedExpr, _ e: TypedExpr) -> CellFunction {
@@ -302,14 +310,10 @@ public struct Compiler: Sendable {
         switch builtin {
         case .ageOn:
             let fb = cell(args[0]), fd = cell(args[1])
-            if case .constant(let d) = args[1].kind, d != .null {
+            if case .constant(let d) = args[1].kind, d != .null, Self.days.contains(d) {
                 // The usual case, `age_on(as_of)`: the reference date is known now.
-                let on = Day(ordinal: Int(d)).civil
-                return { input, row throws(EvalFault) in
-                    let b = try fb(input, row)
-                    if b == .null { return .null }
-                    return Int64(Day.completedYears(born: Day(ordinal: Int(b)).civil, on: on))
-                }
+                if let r = FieldRead(args[0]) { return ageOn(r, Day(ordinal: Int(d))) }
+                return ageOn(CompiledRead(function: fb), Day(ordinal: Int(d)))
             }
             return { input, row throws(EvalFault) in
                 let b = try fb(input, row), d = try fd(input, row)

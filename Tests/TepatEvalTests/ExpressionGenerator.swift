@@ -177,6 +177,7 @@ struct ExpressionGenerator {
     }
 
     private mutating func boolean(_ d: Int) -> TypedExpr {
+        if rng.chance(0.08) { return between(d) }
         switch rng.int(0...11) {
         case 0: return X.not(expr(.boolean, d))
         case 1, 2: return X.and(expr(.boolean, d), expr(.boolean, d))
@@ -189,6 +190,15 @@ struct ExpressionGenerator {
         default:
             return rng.chance(0.5) ? coalesceOrLeaf(.boolean, d) : X.not(X.present(rng.pick(allFields.isEmpty ? [X.int(0)] : allFields)))
         }
+    }
+
+    /// `between(x, low, high)` as the checker writes it, `low <= x and x <= high` with one `x`
+    /// (the compiler reads `x` once for this shape).
+    private mutating func between(_ d: Int) -> TypedExpr {
+        let kind = rng.pick([Kind.integer, .integer, .money, .date, .month])
+        let x = expr(kind, d)
+        let (low, high) = (constant(kind), constant(kind))
+        return X.and(X.compare(.lessEqual, low, x), X.compare(.lessEqual, x, high))
     }
 
     private mutating func comparison(_ d: Int) -> TypedExpr {
