@@ -1,3 +1,5 @@
+import CTepatSystem
+
 #if canImport(Glibc)
     import Glibc
 #elseif canImport(Musl)
@@ -48,6 +50,19 @@ public struct SeenKeys: Sendable {
             }
         }
         return seen
+    }
+
+    /// Inserts `keys[i]` for each index `i` of `rows` (in order), with `perhaps[i]` set to what
+    /// `insert` returns. The block of a key a few places ahead is fetched while this one is
+    /// inserted, so the cache misses of a chunk overlap instead of coming one after another.
+    public mutating func insert(_ keys: UnsafeBufferPointer<Int64>, rows: [Int], perhaps: inout [Bool]) {
+        if !isKnownUniquelyReferenced(&storage) { storage = storage.copy() }
+        let ahead = 12
+        let words = storage.words
+        for (n, r) in rows.enumerated() {
+            if n + ahead < rows.count { tepat_prefetch_for_write(words + place(keys[rows[n + ahead]]).0) }
+            perhaps[r] = insert(keys[r])
+        }
     }
 
     /// True when `key` was perhaps inserted (false: certainly not).

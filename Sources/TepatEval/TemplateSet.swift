@@ -41,7 +41,7 @@ public struct CompiledTemplate: Sendable {
         var perLanguage: [Frozen<RenderPiece>] = []
         var literalBytes: [CSVBytes] = []
         for language in Language.allCases {
-            let pieces = Self.pieces(template.texts[language] ?? template.texts[.id] ?? [], language, compiler)
+            let pieces = Self.pieces(template.texts[language] ?? template.texts[.id] ?? [], language, compiler, &store)
             var found = CSVBytes()
             let frozen = pieces.map { piece -> RenderPiece in
                 switch piece {
@@ -65,7 +65,7 @@ public struct CompiledTemplate: Sendable {
 
     /// The pieces of one language's text: constants (parameters, `as_of`) are rendered here once,
     /// and enumeration fields write their pre-rendered names, so a reason costs what it reads.
-    private static func pieces(_ segments: [CheckedTemplate.Segment], _ language: Language, _ compiler: Compiler) -> [Piece] {
+    private static func pieces(_ segments: [CheckedTemplate.Segment], _ language: Language, _ compiler: Compiler, _ store: inout FrozenStore) -> [Piece] {
         var out: [Piece] = []
         func literal(_ bytes: [UInt8]) {
             if case .bytes(let previous) = out.last {
@@ -84,12 +84,13 @@ public struct CompiledTemplate: Sendable {
             case .value(let e):
                 if case .field = e.kind, case .enumeration(let d) = e.type {
                     let f = compiler.cell(e)
-                    let names = d.values.map { Array($0.utf8) }
-                    let empty = Array(DisplayValue.null.text(language).utf8)
-                    let unknown = Array("?".utf8)
+                    // Frozen: a name copied out of a shared array is retained by both threads.
+                    let names = store.freeze(d.values.map { store.freeze(Array($0.utf8)) })
+                    let empty = store.freeze(Array(DisplayValue.null.text(language).utf8))
+                    let unknown = store.freeze(Array("?".utf8))
                     out.append(.function(PieceFunction { input, row, _, bytes in
                         let c = (try? f(input, row)) ?? .null
-                        bytes.append(contentsOf: c == .null ? empty : c >= 0 && c < names.count ? names[Int(c)] : unknown)
+                        bytes.append(c == .null ? empty : c >= 0 && c < names.count ? names[Int(c)] : unknown)
                     }))
                 } else {
                     let display = compiler.display(e)

@@ -146,6 +146,22 @@ import Testing
         #expect(noise < 1_000, "false positives at the sized load should be well under 1 %")
     }
 
+    /// The chunk insert (with blocks fetched ahead) answers as inserting the same keys one by
+    /// one: duplicates inside the chunk, rows it skips, false positives and all.
+    @Test(arguments: [100, 5_000])
+    func insertingAChunkOfKeysAnswersAsOneByOne(expectedKeys: Int) {
+        var rng = SplitMix(seed: 7)
+        let keys = (0..<20_000).map { _ in Int64(rng.next() % 12_000) }
+        let rows = (0..<keys.count).filter { $0 % 5 != 3 }  // some rows are not inserted
+        var single = SeenKeys(expectedKeys: expectedKeys), chunked = SeenKeys(expectedKeys: expectedKeys)
+        var expected = [Bool](repeating: false, count: keys.count), perhaps = expected
+        for r in rows { expected[r] = single.insert(keys[r]) }
+        keys.withUnsafeBufferPointer { chunked.insert($0, rows: rows, perhaps: &perhaps) }
+        #expect(perhaps == expected)
+        #expect(expected.contains(true) && expected.contains(false))
+        #expect(keys.allSatisfy { chunked.mightContain($0) == single.mightContain($0) })
+    }
+
     /// The filter is a value: its words live outside the Swift heap (huge pages), and a copy
     /// that is written gets words of its own.
     @Test(arguments: [1_000, 1_000_000])

@@ -142,14 +142,21 @@ struct HouseholdWindow {
         }
         let fields = batch.table.columns.indices
         var cells = [Cell](repeating: .null, count: fields.count)
+        // The key filter first, in one loop over the chunk (its cache misses overlap).
+        let keys = batch.table.columns[keyField]
+        var perhaps = [Bool](repeating: false, count: keys.count)
+        var keyed: [Int] = []
+        keyed.reserveCapacity(keys.count)
+        for case .valid(let r) in batch.rows where keys[Int(r)] != .null { keyed.append(Int(r)) }
+        keys.withUnsafeBufferPointer { seen.insert($0, rows: keyed, perhaps: &perhaps) }
         for (i, status) in batch.rows.enumerated() {
             switch status {
             case .invalid(let k):
                 invalid.append(batch.invalid[Int(k)])
             case .valid(let r):
                 let row = Int(r)
-                let key = batch.table.columns[keyField][row]
-                if key != .null, seen.insert(key) {
+                let key = keys[row]
+                if key != .null, perhaps[row] {
                     perhapsDuplicate.insert(key)
                     continue
                 }

@@ -150,12 +150,14 @@ struct MemberStream {
     private mutating func firstSightings(_ batch: RecordBatch) -> [Bool] {
         var perhaps = [Bool](repeating: false, count: batch.table.count)
         let keys = batch.table.columns[keyField], codes = batch.table.columns[via]
+        var rows: [Int] = []
+        rows.reserveCapacity(batch.table.count)
         for case .valid(let r32) in batch.rows {
             let r = Int(r32)
-            let key = keys[r]
-            guard key != .null, !(required && codes[r] == .null) else { continue }
-            perhaps[r] = seen.insert(key)
+            guard keys[r] != .null, !(required && codes[r] == .null) else { continue }
+            rows.append(r)
         }
+        keys.withUnsafeBufferPointer { seen.insert($0, rows: rows, perhaps: &perhaps) }
         return perhaps
     }
 
