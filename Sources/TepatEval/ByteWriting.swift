@@ -165,7 +165,22 @@ extension TemplateView {
     func renderCSVField(into out: inout [UInt8], _ input: EvalInput, _ row: Int, _ language: Language, _ context: AllocationContext? = nil) {
         let start = out.count
         let l = Self.languageIndex(language)
-        let found = render(into: &out, input, row, language, context, scanningValues: true).union(l < literalBytes.count ? literalBytes[l] : [])
+        let literal = l < literalBytes.count ? literalBytes[l] : []
+        if literal.contains(.special), !literal.contains(.quote) {
+            // Quoted whatever the values write (a comma in the text): the opening quote goes
+            // first, so the field is not shifted to make room for it. A value with a quote in
+            // it (rare) needs the quotes doubled: that field is written again.
+            out.append(34)
+            if render(into: &out, input, row, language, context, scanningValues: true).contains(.quote) {
+                let text = Array(out[(start + 1)...])
+                out.removeSubrange(start...)
+                out.append(csvField: text[...])
+            } else {
+                out.append(34)
+            }
+            return
+        }
+        let found = render(into: &out, input, row, language, context, scanningValues: true).union(literal)
         out.quoteCSVField(from: start, holding: found)
     }
 

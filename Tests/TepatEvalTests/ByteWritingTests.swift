@@ -21,6 +21,7 @@ import TepatModel
         [.text("Usia, di luar batas "), .value(X.int(1_234_567))],  // a comma in the literal
         [.text("Kota \""), .value(city), .text("\"")],  // quotes in the literal
         [.text("Kota "), .value(city)],  // only the data may need quotes
+        [.text("Kota, "), .value(city), .text(".")],  // quoted for the literal; the data may add quotes to double
         [.text("Upah "), .value(wage), .text(" untuk "), .value(occupation)],  // money, enumeration
         [.value(city)],
         [],

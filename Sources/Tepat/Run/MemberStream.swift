@@ -26,6 +26,9 @@ struct MemberStream {
     let isText: [Bool]
     /// NIKs named by applications, and what became of them.
     let wanted: KeyIndex
+    /// `wanted` as a filter small enough to stay in the cache: every member is looked up, and
+    /// few are wanted (the index itself is a cache miss a member).
+    private let wantedFilter: SeenKeys
     private var seen: SeenKeys
     /// The filter was let go (`releaseFilter`): every member with a key counts as perhaps seen.
     private var filterReleased = false
@@ -58,6 +61,9 @@ struct MemberStream {
         householdKeyType = schema.entities[household].fields[schema.entities[household].key].type
         isText = e.fields.map { $0.type == .string }
         self.wanted = wanted
+        var wantedFilter = SeenKeys(expectedKeys: wanted.count)
+        for (key, _) in wanted.entries { _ = wantedFilter.insert(key) }
+        self.wantedFilter = wantedFilter
         seen = SeenKeys(expectedKeys: expectedMembers)
         keySpill = try AtomicFile(path: scratch)
         deferred = Table(entity: entity, fieldCount: e.fields.count, linkCount: e.links.count, strings: StringPool(seed: strings))
@@ -134,7 +140,7 @@ struct MemberStream {
                     spill.appendRaw(key)
                     spill.appendRaw(Int64(batch.table.lines[r]))
                     spilled += 1
-                    if wanted.contains(key) { capture(batch.table, row: r, household: w, window: window) }
+                    if wantedFilter.mightContain(key), wanted.contains(key) { capture(batch.table, row: r, household: w, window: window) }
                 }
             }
         }
