@@ -154,17 +154,20 @@ extension RunState {
             out.append(10)
         }
         // `read(2)` into one reused block, after the part line the last block ended with (the
-        // block doubles for a line longer than itself).
+        // block doubles for a line longer than itself). Each block of decision lines is written
+        // by another thread while the next is read and finished: the two copies the kernel
+        // makes (spool in, decisions out) then overlap.
+        let writer = OrderedStage(depth: 2, inline: options.jobs <= 1)
+        defer { writer.drain() }
         var carry = [UInt8](repeating: 0, count: 4 << 20)
         var filled = 0
-        var out: [UInt8] = []  // one block of decision lines, reused (a fresh 4 MB is page faults)
+        var out: [UInt8] = []
         while true {
             if filled == carry.count { carry.append(contentsOf: repeatElement(0, count: carry.count)) }
             let n = carry.withUnsafeMutableBytes { readBytes(fd, $0.baseAddress! + filled, $0.count - filled) }
             guard n >= 0 else { throw RunError("cannot read back \(path)") }
             if n == 0 { break }
             filled += n
-            out.removeAll(keepingCapacity: true)
             out.reserveCapacity(filled + 4096)
             // Lines are copied in runs; only pending and deferred lines are looked into.
             let lines = SpoolLines(carry, count: filled)
@@ -192,8 +195,10 @@ extension RunState {
                 if let base = b.baseAddress, rest > 0 { memmove(base, base + lines.consumed, rest) }
             }
             filled = rest
-            file.write(bytes: out)
+            writer.submit { [block = out] in file.write(bytes: block) }
+            out = []
         }
+        writer.drain()
         return rows
     }
 
