@@ -247,6 +247,19 @@ extension CompiledPolicy {
     public func waitlistReason(budget: Bool, _ input: EvalInput, _ row: Int, _ language: Language, _ context: AllocationContext) -> String {
         let template = budget ? templates.budget : templates.quota
         if let template { return template.render(input, row, language, context) }
+        return standardWaitlistReason(budget: budget, language, context)
+    }
+
+    /// The waitlist reason for a whole household (`households.csv`): the policy's text when it
+    /// reads no record, else the standard one (there is no one member's record to quote).
+    public func householdWaitlistReason(budget: Bool, _ language: Language, _ context: AllocationContext) -> String {
+        let template = budget ? templates.budget : templates.quota
+        if let template, !template.readsData { return template.render(EvalInput(tables: []), 0, language, context) }
+        return standardWaitlistReason(budget: budget, language, context)
+    }
+
+    /// The text used when a policy gives no waitlist text.
+    private func standardWaitlistReason(budget: Bool, _ language: Language, _ context: AllocationContext) -> String {
         let rank = DisplayValue.count(context.rank).text(language)
         if language == .en {
             return budget ? "Eligible; rank \(rank); budget \(Rupiah.format(context.budget)) used up" : "Eligible; rank \(rank); quota \(DisplayValue.count(context.quota).text(.en)) filled"

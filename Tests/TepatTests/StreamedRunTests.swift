@@ -115,6 +115,78 @@ import Testing
         #expect(files == ["decisions.csv", "households.csv", "invalid.csv", "manifest.json", "report.html", "summary.json"])
     }
 
+    /// A reason can quote the data, and a field can hold a line break: the lines waiting for
+    /// allocation must come out whole whatever bytes their reasons hold (the spool is framed, not
+    /// split at line breaks). Every name has a line break; the accepted, limited and waitlisted
+    /// reasons quote it.
+    @Test func aLineBreakInAWaitingReasonStaysInsideItsDecision() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("tepat-line-break-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let population = dir.appendingPathComponent("population")
+        _ = try PopulationGenerator.generate(GeneratorOptions(households: 400, seed: 3, dirty: false), to: population.path, calendar: nil)
+        let membersURL = population.appendingPathComponent("members.csv")
+        var lines = try String(contentsOf: membersURL, encoding: .utf8).split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        for i in lines.indices.dropFirst() where !lines[i].isEmpty {
+            var fields = lines[i].split(separator: ",", maxSplits: 3, omittingEmptySubsequences: false).map(String.init)
+            fields[2] = "\"\(fields[2])\nbaris kedua\""  // the name
+            lines[i] = fields.joined(separator: ",")
+        }
+        try lines.joined(separator: "\n").write(to: membersURL, atomically: true, encoding: .utf8)
+        // The bundled policies, with the name quoted in every reason a pending line can end with.
+        let policies = dir.appendingPathComponent("policies")
+        try FileManager.default.copyItem(at: SampleRunTests.root.appendingPathComponent("policies"), to: policies)
+        let jkk = policies.appendingPathComponent("tangerang/2025/jkk-jkm-pekerja-rentan.yaml")
+        var text = try String(contentsOf: jkk, encoding: .utf8)
+        for (old, new) in [
+            ("Memenuhi syarat; peringkat {rank}", "Memenuhi syarat ({name}); peringkat {rank}"),
+            ("Anggota lain dalam KK yang sama", "{name}: anggota lain dalam KK yang sama"),
+            ("Pekerja rentan: pekerjaan {occupation}", "Pekerja rentan {name}: pekerjaan {occupation}"),
+            ("max: kuota", "max: 5"),  // a small quota: some eligible members wait
+        ] {
+            #expect(text.contains(old), "the bundled policy changed: \(old)")
+            text = text.replacingOccurrences(of: old, with: new)
+        }
+        try text.write(to: jkk, atomically: true, encoding: .utf8)
+        let workspace = Workspace.load(paths: [policies.appendingPathComponent("tangerang/2025").path])
+        var outputs: [Data] = []
+        for (loadWhole, jobs, batchSize) in [(true, 2, 4_096), (false, 2, 64), (false, 1, 64)] {
+            let out = dir.appendingPathComponent("out-\(outputs.count)")
+            var options = RunOptions(population: population.path, output: out.path, jobs: jobs, batchSize: batchSize)
+            options.loadWhole = loadWhole
+            let result = try PopulationRun.run(workspace, options: options)
+            let decisions = try Data(contentsOf: out.appendingPathComponent("decisions.csv"))
+            outputs.append(decisions)
+            // Records, not lines: each has its seven or eight fields, and there is one per subject.
+            var records: [[String]] = [], field = "", record: [String] = [], quoted = false, previous: UInt8 = 0
+            for b in decisions {
+                if quoted {
+                    if b == 34 { quoted = false } else { field.append(Character(UnicodeScalar(b))) }
+                } else if b == 34 {
+                    if previous == 34 { field.append("\"") }
+                    quoted = true
+                } else if b == 44 {
+                    record.append(field)
+                    field = ""
+                } else if b == 10 {
+                    record.append(field)
+                    records.append(record)
+                    (field, record) = ("", [])
+                } else {
+                    field.append(Character(UnicodeScalar(b)))
+                }
+                previous = b
+            }
+            let rows = records.dropFirst()
+            #expect(rows.allSatisfy { $0.count == records[0].count }, "every decision has the header's fields")
+            #expect(rows.count == result.manifest.rowsWritten["decisions.csv"])
+            for (decision, rule) in [("accepted", "pekerjaan_rentan"), ("waitlisted", "kuota"), ("rejected", "satu_per_kk")] {
+                let pending = rows.filter { $0[0] == "jkk-jkm-pekerja-rentan" && $0[3] == decision && $0[4] == rule }
+                #expect(!pending.isEmpty && pending.allSatisfy { $0[5].contains("\nbaris kedua") }, "\(decision) by \(rule): reasons quote the name")
+            }
+        }
+        #expect(outputs.dropFirst().allSatisfy { $0 == outputs[0] }, "whole and streamed runs, any jobs, write the same decisions")
+    }
+
     @Test(arguments: [false, true])
     func onErrorFailStopsAtTheFirstInvalidRowAndWritesNothing(loadWhole: Bool) throws {
         let population = try Self.population(.generated)

@@ -33,6 +33,8 @@ struct RowOutcome: Sendable {
     var amount: Int64 = 0
     var reason: Range<Int> = 0..<0
     var acceptedBy: Int32 = -1
+    /// Where the row's line (or special record, see `SpoolBytes`) starts in the slice's text.
+    var line = 0
 }
 
 /// The result of evaluating a slice of a batch (in parallel with other slices).
@@ -46,12 +48,6 @@ struct SliceResult: Sendable {
     var jsonReasons: [(Int, String)] = []
     /// The batch row of `outcomes[0]`.
     var firstRow = 0
-}
-
-/// Separators inside a spool: a deferred subject's line is this byte alone, replaced when the
-/// decisions are finished by the next line of the deferred subjects' spool.
-enum DeferredLine {
-    static let marker: UInt8 = 2
 }
 
 /// How the household rows of a slice's outcomes map to the households of `households.csv`.
@@ -116,17 +112,6 @@ enum AllocationMarkers {
         }
         return nil
     }
-}
-
-/// Separators inside a pending spool line: `0x00` starts it, `0x01` separates its fields: what
-/// every version of the line starts with and ends with (`program,household_id,person_id,` and
-/// `,application_id` in CSV, empty in JSON Lines), then the line's middle as accepted, then one per
-/// allocation outcome (each limit, then waitlisted by quota, by budget). An outcome's middle is
-/// left empty when its reason reads no data (`ProgramEvaluator.fixedMiddle`): the spool of
-/// 750,000 pending subjects is then some 250 MB smaller.
-enum SpoolBytes {
-    static let pending: UInt8 = 0
-    static let alternative: UInt8 = 1
 }
 
 /// The read-only part of a program's run: evaluates slices of a batch on any thread.
@@ -251,11 +236,11 @@ struct ProgramEvaluator: Sendable {
         prefix.reserveCapacity(128)
         suffix.reserveCapacity(64)
         for i in rows {
+            let lineStart = result.text.count
             if nextDeferred < deferred.count, deferred[nextDeferred] == i {
                 nextDeferred += 1
-                result.text.append(DeferredLine.marker)
-                result.text.append(10)
-                result.outcomes.append(RowOutcome(kind: .deferred))
+                result.text.append(SpoolBytes.deferred)
+                result.outcomes.append(RowOutcome(kind: .deferred, line: lineStart))
                 continue
             }
             switch batch.rows[i] {
@@ -263,7 +248,7 @@ struct ProgramEvaluator: Sendable {
                 let record = batch.invalid[Int(k)]
                 if failOnError, result.firstInvalid == nil { result.firstInvalid = record }
                 let ids = layout.ids(record)
-                var outcome = RowOutcome(kind: .invalid)
+                var outcome = RowOutcome(kind: .invalid, line: lineStart)
                 if layout.household != nil, !ids.household.isEmpty, let row = householdOfKey(ids.household) {
                     outcome.householdRow = row
                     outcome.group = group(householdTable, Int(row))
@@ -297,7 +282,7 @@ struct ProgramEvaluator: Sendable {
             case .valid(let r):
                 let row = Int(r)
                 let evaluation = policy.evaluate(input, row: row)
-                var outcome = RowOutcome(kind: .rejected)
+                var outcome = RowOutcome(kind: .rejected, line: lineStart)
                 let h = layout.householdRow(input, row)
                 outcome.householdRow = Int32(h)
                 if h < 0 {
@@ -338,29 +323,30 @@ struct ProgramEvaluator: Sendable {
                         // Prefix and suffix once, the middle as accepted, then one middle per
                         // allocation outcome whose reason reads the record (see `SpoolBytes`).
                         result.text.append(SpoolBytes.pending)
-                        result.text.append(contentsOf: prefix)
-                        result.text.append(SpoolBytes.alternative)
-                        result.text.append(contentsOf: suffix)
-                        result.text.append(SpoolBytes.alternative)
+                        result.text.appendSpoolField(prefix)
+                        result.text.appendSpoolField(suffix)
+                        var field = result.text.beginSpoolField()
                         middle(&result.text, decisionAccepted, rule, amount: evaluation.amount, writeAccept)
+                        result.text.endSpoolField(field)
                         for l in 0..<limitFields.count {
-                            result.text.append(SpoolBytes.alternative)
+                            field = result.text.beginSpoolField()
                             if alternativeInSpool[l] {
                                 middle(&result.text, decisionRejected, limitFields[l], amount: 0) { out in
                                     out.append(csvField: Array(policy.limitReason(l, input, row, language, markers).utf8)[...])
                                 }
                             }
+                            result.text.endSpoolField(field)
                         }
                         for c in 0..<caps.count {
                             let byBudget = caps[c]
-                            result.text.append(SpoolBytes.alternative)
+                            field = result.text.beginSpoolField()
                             if alternativeInSpool[limitFields.count + c] {
                                 middle(&result.text, decisionWaitlisted, capFields[c], amount: 0) { out in
                                     out.append(csvField: Array(policy.waitlistReason(budget: byBudget, input, row, language, markers).utf8)[...])
                                 }
                             }
+                            result.text.endSpoolField(field)
                         }
-                        result.text.append(10)
                         result.candidates.append(candidate(input, row, evaluation, ordinal: ordinals?[i] ?? batch.firstRecord + i))
                         result.places.append(PendingPlace(householdSlotRow: Int32(h), householdKey: outcome.householdKey, group: outcome.group))
                     } else {
@@ -462,22 +448,20 @@ struct ProgramEvaluator: Sendable {
     ) {
         let checked = policy.checked
         let ids = layout.ids(input, row)
-        func emit(_ decision: String, _ rule: String, _ reason: String, _ amount: Int64) -> Range<Int> {
-            let start = result.text.count
-            result.text.append(utf8: String(DecisionJSON.line(
+        func emit(_ decision: String, _ rule: String, _ reason: String, _ amount: Int64, into text: inout [UInt8]) {
+            text.append(utf8: String(DecisionJSON.line(
                 program: checked.id, ids: ids, ownKey: layout.ownKeyColumn, decision: decision, rule: rule, reason: reason, amount: amount,
                 evaluation: evaluation, policy: policy).dropLast()))
-            return start..<start
         }
         if let fault = evaluation.fault {
             outcome.kind = .invalid
-            _ = emit("invalid", "", fault.reason(language), 0)
+            emit("invalid", "", fault.reason(language), 0, into: &result.text)
             result.text.append(10)
         } else if !evaluation.eligible {
             outcome.rule = Int32(evaluation.decisive)
             outcome.top = topPosition[evaluation.decisive]
             let reason = policy.rejectReason(evaluation.decisive, input, row, language)
-            _ = emit("rejected", policy.ruleId(evaluation.decisive), reason, 0)
+            emit("rejected", policy.ruleId(evaluation.decisive), reason, 0, into: &result.text)
             result.text.append(10)
             // households.csv needs the reason; JSON text is not CSV, so keep it beside.
             result.jsonReasons.append((result.outcomes.count, reason))
@@ -490,24 +474,27 @@ struct ProgramEvaluator: Sendable {
                 outcome.kind = .pending
                 // Every version of a JSON line is written whole: empty prefix and suffix.
                 result.text.append(SpoolBytes.pending)
-                result.text.append(SpoolBytes.alternative)
-                result.text.append(SpoolBytes.alternative)
-                _ = emit("accepted", rule, reason, evaluation.amount)
+                result.text.appendSpoolField([])
+                result.text.appendSpoolField([])
+                var field = result.text.beginSpoolField()
+                emit("accepted", rule, reason, evaluation.amount, into: &result.text)
+                result.text.endSpoolField(field)
                 for (l, limit) in (checked.allocation?.limits ?? []).enumerated() {
-                    result.text.append(SpoolBytes.alternative)
-                    _ = emit("rejected", limit.id, policy.limitReason(l, input, row, language, markers), 0)
+                    field = result.text.beginSpoolField()
+                    emit("rejected", limit.id, policy.limitReason(l, input, row, language, markers), 0, into: &result.text)
+                    result.text.endSpoolField(field)
                 }
                 for byBudget in caps {
                     let cap = byBudget ? checked.allocation?.budget : checked.allocation?.quota
-                    result.text.append(SpoolBytes.alternative)
-                    _ = emit("waitlisted", cap?.id ?? "", policy.waitlistReason(budget: byBudget, input, row, language, markers), 0)
+                    field = result.text.beginSpoolField()
+                    emit("waitlisted", cap?.id ?? "", policy.waitlistReason(budget: byBudget, input, row, language, markers), 0, into: &result.text)
+                    result.text.endSpoolField(field)
                 }
-                result.text.append(10)
                 result.candidates.append(candidate(input, row, evaluation, ordinal: ordinal))
                 result.places.append(PendingPlace(householdSlotRow: outcome.householdRow, householdKey: outcome.householdKey, group: outcome.group))
             } else {
                 outcome.kind = .accepted
-                _ = emit("accepted", rule, reason, evaluation.amount)
+                emit("accepted", rule, reason, evaluation.amount, into: &result.text)
                 result.text.append(10)
             }
         }
@@ -564,8 +551,9 @@ final class ProgramRun {
     @exclusivity(unchecked) var households: HouseholdTallies
     /// A streamed run's tallies (programs whose subjects are the streamed members).
     @exclusivity(unchecked) var ledger: StreamLedger?
-    /// A streamed run's lines for deferred subjects, in input order (few; see `DeferredMembers`).
-    var deferredText: [UInt8] = []
+    /// A streamed run's lines for deferred subjects, in input order (few; see `DeferredMembers`):
+    /// each a decision line without its line break, or a pending record (see `SpoolBytes`).
+    var deferredLines: [[UInt8]] = []
     /// What allocation decided, once it has run (`allocate`).
     var allocation: AllocationOutcome?
 
@@ -590,11 +578,19 @@ final class ProgramRun {
 
     // MARK: Merging a slice (sequential, in input order)
 
-    /// Merges a slice: its lines go to the spool (`deferredText` for `.late` households), its
+    /// Merges a slice: its lines go to the spool (`deferredLines` for `.late` households), its
     /// outcomes to the counts and the household tallies. `ordinals` and `firstRecord` give the
     /// input row of each outcome, as in `ProgramEvaluator.evaluate`.
     func merge(_ slice: SliceResult, households ref: HouseholdRef = .whole, ordinals: [Int]? = nil, firstRecord: Int = 0) {
-        if case .late = ref { deferredText.append(contentsOf: slice.text) } else { spool.write(bytes: slice.text) }
+        if case .late = ref {
+            for (i, outcome) in slice.outcomes.enumerated() {
+                var end = i + 1 < slice.outcomes.count ? slice.outcomes[i + 1].line : slice.text.count
+                if outcome.kind != .pending, end > outcome.line, slice.text[end - 1] == 10 { end -= 1 }
+                deferredLines.append(Array(slice.text[outcome.line..<end]))
+            }
+        } else {
+            writeFrame(slice)
+        }
         // Candidates go to disk with their places (a candidate's index is its append order).
         for (candidate, var place) in zip(slice.candidates, slice.places) {
             switch ref {
@@ -662,6 +658,20 @@ final class ProgramRun {
                 break
             }
         }
+    }
+
+    /// Writes a slice's text to the spool as one frame, with where its special records are.
+    private func writeFrame(_ slice: SliceResult) {
+        var header: [UInt8] = []
+        var specials = 0
+        for outcome in slice.outcomes where outcome.kind == .pending || outcome.kind == .deferred { specials += 1 }
+        header.reserveCapacity(SpoolFrameHeader.size + specials * 8)
+        SpoolFrameHeader(textBytes: slice.text.count, specials: specials, lines: slice.outcomes.count).write(into: &header)
+        for outcome in slice.outcomes where outcome.kind == .pending || outcome.kind == .deferred {
+            header.appendLittleEndian(UInt64(outcome.line))
+        }
+        spool.write(bytes: header)
+        spool.write(bytes: slice.text)
     }
 
     /// Adds a decided subject to its household's tally (pending ones wait for allocation).

@@ -93,8 +93,8 @@ extension RunState {
 
     // MARK: decisions
 
-    /// Copies a program's spool into the decisions file, choosing for each pending line the
-    /// alternative allocation decided and filling in rank and amount used.
+    /// Copies a program's spool into the decisions file, choosing for each pending record the
+    /// version allocation decided and filling in rank and amount used (see `SpoolBytes`).
     func finishDecisions(_ program: ProgramRun, into file: AtomicFile) throws(RunError) -> Int {
         try program.spool.commit()
         let path = program.spool.path
@@ -102,21 +102,24 @@ extension RunState {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { throw RunError("cannot read back \(path)") }
         defer { close(fd) }
+        let damaged = RunError("internal error: the decisions waiting in \(path) are damaged")
         var rows = 0
-        var deferredLines = program.deferredText.split(separator: 10, omittingEmptySubsequences: false).makeIterator()
-        // Outcomes by input row: the order of the pending lines, deferred ones in their places.
+        var deferredLines = program.deferredLines.makeIterator()
+        // Outcomes by input row: the order of the pending records, deferred ones in their places.
         let results = program.allocation?.byInput
         let totals = program.allocation?.totals ?? AllocationTotals()
         let limits = program.policy.checked.allocation?.limits.count ?? 0
         let fixedMiddles = (0..<(limits + program.evaluator.caps.count)).map { program.evaluator.fixedMiddle($0) }
-        /// Appends a pending line's alternative that allocation chose.
-        func choose(_ pending: ArraySlice<UInt8>, into out: inout [UInt8]) throws(RunError) {
-            let line = pending.dropFirst()
+        let fieldCount = 3 + limits + program.evaluator.caps.count
+        /// Appends the version of the pending record at `start` (after its `0x00`) that allocation
+        /// chose; returns where the record ends.
+        func choose(_ text: UnsafeBufferPointer<UInt8>, from start: Int, into out: inout [UInt8]) throws(RunError) -> Int {
+            guard let record = PendingFields(UnsafeRawBufferPointer(text), from: start, count: fieldCount) else { throw damaged }
             var result = Allocation.accepted(rank: 0)
             do {
                 if let r = try results?.next() { result = OutcomeRecord.allocation(code: r[2], rank: r[3]) }
             } catch { throw RunError(error.message) }
-            // The alternatives are separated by 0x01: pick the one allocation decided.
+            // The fields: prefix, suffix, then the middles: skip to the one wanted.
             let wanted: Int
             var rank = 0
             switch result {
@@ -128,76 +131,90 @@ extension RunState {
                 wanted = 1 + limits + (program.evaluator.caps.firstIndex(of: byBudget) ?? 0)
                 rank = r
             }
-            line.withUnsafeBufferPointer { line in
-                guard let base = line.baseAddress else { return }
-                /// The field of the line from `from` to the next separator (or the end).
-                func field(from: Int) -> Range<Int> {
-                    let end = memchr(base + from, Int32(SpoolBytes.alternative), line.count - from)
-                    return from..<(end.map { base.distance(to: $0.assumingMemoryBound(to: UInt8.self)) } ?? line.count)
-                }
-                // Prefix, suffix, then the middles (see `SpoolBytes`): skip to the one wanted.
-                let prefix = field(from: 0)
-                let suffix = field(from: min(line.count, prefix.upperBound + 1))
-                var chosen = field(from: min(line.count, suffix.upperBound + 1))
-                for _ in 0..<wanted where chosen.upperBound < line.count { chosen = field(from: chosen.upperBound + 1) }
-                out.append(contentsOf: UnsafeBufferPointer(rebasing: line[prefix]))
-                let middle = UnsafeBufferPointer(rebasing: line[chosen])
-                if wanted == 0 {
-                    out.append(contentsOf: middle)
-                } else if middle.isEmpty, wanted - 1 < fixedMiddles.count, let fixed = fixedMiddles[wanted - 1] {
-                    fixed.withUnsafeBufferPointer { AllocationMarkers.fill($0, rank: rank, used: totals.amount, language: options.language, into: &out) }
-                } else {
-                    AllocationMarkers.fill(middle, rank: rank, used: totals.amount, language: options.language, into: &out)
-                }
-                out.append(contentsOf: UnsafeBufferPointer(rebasing: line[suffix]))
+            guard 2 + wanted < record.fields.count else { throw damaged }
+            out.append(contentsOf: UnsafeBufferPointer(rebasing: text[record.fields[0]]))
+            let middle = UnsafeBufferPointer(rebasing: text[record.fields[2 + wanted]])
+            if wanted == 0 {
+                out.append(contentsOf: middle)
+            } else if middle.isEmpty, wanted - 1 < fixedMiddles.count, let fixed = fixedMiddles[wanted - 1] {
+                fixed.withUnsafeBufferPointer { AllocationMarkers.fill($0, rank: rank, used: totals.amount, language: options.language, into: &out) }
+            } else {
+                AllocationMarkers.fill(middle, rank: rank, used: totals.amount, language: options.language, into: &out)
             }
+            out.append(contentsOf: UnsafeBufferPointer(rebasing: text[record.fields[1]]))
             out.append(10)
+            return record.end
         }
-        // `read(2)` into one reused block, after the part line the last block ended with (the
-        // block doubles for a line longer than itself). Each block of decision lines is written
-        // by another thread while the next is read and finished: the two copies the kernel
-        // makes (spool in, decisions out) then overlap.
+        // Frame by frame through one reused buffer (grown for a frame larger than itself). Each
+        // block of decision lines is written by another thread while the next is read and
+        // finished: the two copies the kernel makes (spool in, decisions out) then overlap.
         let writer = OrderedStage(depth: 2, inline: options.jobs <= 1)
         defer { writer.drain() }
-        var carry = [UInt8](repeating: 0, count: 4 << 20)
-        var filled = 0
-        var out: [UInt8] = []
-        while true {
-            if filled == carry.count { carry.append(contentsOf: repeatElement(0, count: carry.count)) }
-            let n = carry.withUnsafeMutableBytes { readBytes(fd, $0.baseAddress! + filled, $0.count - filled) }
-            guard n >= 0 else { throw RunError("cannot read back \(path)") }
-            if n == 0 { break }
-            filled += n
-            out.reserveCapacity(filled + 4096)
-            // Lines are copied in runs; only pending and deferred lines are looked into.
-            let lines = SpoolLines(carry, count: filled)
-            var runStart = 0
-            for (start, end) in lines.ranges {
-                rows += 1
-                let first = carry[start]
-                guard first == SpoolBytes.pending || (first == DeferredLine.marker && end == start + 1) else { continue }
-                out.append(contentsOf: carry[runStart..<start])
-                runStart = end + 1
-                if first == DeferredLine.marker {
-                    // A deferred subject: its line was written at the end of the stream.
-                    guard let late = deferredLines.next() else { throw RunError("internal error: a deferred decision is missing") }
-                    if late.first == SpoolBytes.pending { try choose(late, into: &out) } else {
-                        out.append(contentsOf: late)
-                        out.append(10)
+        var buffer = [UInt8](repeating: 0, count: 4 << 20)
+        var filled = 0, consumed = 0, atEnd = false
+        /// Makes sure `count` bytes from `consumed` are in the buffer; false at the end of the spool.
+        func have(_ count: Int) throws(RunError) -> Bool {
+            while filled - consumed < count {
+                if atEnd { return false }
+                if consumed > 0 {
+                    buffer.withUnsafeMutableBytes { b in
+                        if let base = b.baseAddress, filled > consumed { memmove(base, base + consumed, filled - consumed) }
                     }
-                } else {
-                    try choose(carry[start..<end], into: &out)
+                    filled -= consumed
+                    consumed = 0
                 }
+                if count > buffer.count { buffer.append(contentsOf: repeatElement(0, count: count - buffer.count)) }
+                let n = buffer.withUnsafeMutableBytes { readBytes(fd, $0.baseAddress! + filled, $0.count - filled) }
+                guard n >= 0 else { throw RunError("cannot read back \(path)") }
+                if n == 0 { atEnd = true }
+                filled += n
             }
-            out.append(contentsOf: carry[runStart..<lines.consumed])
-            let rest = filled - lines.consumed
-            carry.withUnsafeMutableBytes { b in
-                if let base = b.baseAddress, rest > 0 { memmove(base, base + lines.consumed, rest) }
-            }
-            filled = rest
-            writer.submit { [block = out] in file.write(bytes: block) }
-            out = []
+            return true
         }
+        var out: [UInt8] = []
+        out.reserveCapacity(4 << 20)
+        while try have(SpoolFrameHeader.size) {
+            let header = buffer.withUnsafeBytes { SpoolFrameHeader(UnsafeRawBufferPointer(rebasing: $0[consumed..<(consumed + SpoolFrameHeader.size)])) }
+            let (specials, textBytes) = (header.specials, header.textBytes)
+            guard specials >= 0, textBytes >= 0, specials <= textBytes else { throw damaged }
+            let frameBytes = SpoolFrameHeader.size + specials * 8 + textBytes
+            guard try have(frameBytes) else { throw damaged }
+            let offsets = consumed + SpoolFrameHeader.size
+            let textStart = offsets + specials * 8
+            try buffer.withUnsafeBufferPointer { (all: UnsafeBufferPointer<UInt8>) throws(RunError) in
+                let text = UnsafeBufferPointer(rebasing: all[textStart..<(textStart + textBytes)])
+                var run = 0
+                for k in 0..<specials {
+                    let at = Int(truncatingIfNeeded: UnsafeRawBufferPointer(all).loadUnaligned(fromByteOffset: offsets + k * 8, as: UInt64.self).littleEndian)
+                    guard at >= run, at < text.count else { throw damaged }
+                    out.append(contentsOf: UnsafeBufferPointer(rebasing: text[run..<at]))
+                    switch text[at] {
+                    case SpoolBytes.pending:
+                        run = try choose(text, from: at + 1, into: &out)
+                    case SpoolBytes.deferred:
+                        // A deferred subject: its line was written at the end of the stream.
+                        guard let late = deferredLines.next() else { throw RunError("internal error: a deferred decision is missing") }
+                        if late.first == SpoolBytes.pending {
+                            _ = try late.withUnsafeBufferPointer { (late: UnsafeBufferPointer<UInt8>) throws(RunError) in try choose(late, from: 1, into: &out) }
+                        } else {
+                            out.append(contentsOf: late)
+                            out.append(10)
+                        }
+                        run = at + 1
+                    default: throw damaged
+                    }
+                }
+                out.append(contentsOf: UnsafeBufferPointer(rebasing: text[run...]))
+            }
+            consumed += frameBytes
+            rows += header.lines
+            if out.count >= 4 << 20 {
+                writer.submit { [block = out] in file.write(bytes: block) }
+                out = []
+                out.reserveCapacity(4 << 20 + 4096)
+            }
+        }
+        if !out.isEmpty { writer.submit { [block = out] in file.write(bytes: block) } }
         writer.drain()
         return rows
     }
@@ -317,7 +334,7 @@ extension RunState {
         var text = limit.flatMap { checked.allocation?.limits[$0].id } ?? ""
         if limit == nil {
             let context = AllocationContext(rank: Int64(rank), quota: checked.allocation?.quota?.max ?? 0, budget: checked.allocation?.budget?.max ?? 0, used: used)
-            text = evaluator.policy.waitlistReason(budget: budget, EvalInput(tables: []), 0, options.language, context)
+            text = evaluator.policy.householdWaitlistReason(budget: budget, options.language, context)
         }
         out.append(csvField: Array(text.utf8)[...])
     }
@@ -406,26 +423,3 @@ extension RunState {
     }
 }
 
-/// The complete lines of a spool buffer, found with `memchr`: each line's start and the index of
-/// its newline; `consumed` is where the incomplete last line (if any) begins.
-struct SpoolLines {
-    let ranges: [(Int, Int)]
-    let consumed: Int
-
-    /// The whole lines among the first `count` bytes.
-    init(_ bytes: [UInt8], count: Int) {
-        var ranges: [(Int, Int)] = []
-        var start = 0
-        bytes.withUnsafeBytes { raw in
-            guard let base = raw.baseAddress else { return }
-            let end = min(count, raw.count)
-            while start < end, let hit = memchr(base + start, 10, end - start) {
-                let newline = base.distance(to: UnsafeRawPointer(hit))
-                ranges.append((start, newline))
-                start = newline + 1
-            }
-        }
-        self.ranges = ranges
-        consumed = start
-    }
-}

@@ -339,7 +339,7 @@ extension RunState {
         }
         batch = RecordBatch(table: table, rows: rows, invalid: records, firstRecord: 0, file: members.fileName, columnFields: members.columnFields)
 
-        // Evaluate them; their lines wait in `deferredText` for their places in the spool.
+        // Evaluate them; their lines wait in `deferredLines` for their places in the spool.
         var tables = self.tables
         tables[shape.household] = resolved
         tables[shape.member] = table

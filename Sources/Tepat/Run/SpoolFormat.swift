@@ -1,0 +1,101 @@
+import Foundation
+
+/// How a program's decision lines wait on disk for allocation (the spool).
+///
+/// The spool is a sequence of frames, one per evaluated slice, in input order:
+///
+///     u64 text bytes · u64 special records · u64 decision lines · u64 offset × special records · text
+///
+/// The text is the slice's decision lines as they will be written, except for the special
+/// records, which the offsets point to (so finishing never scans the text: a reason may hold any
+/// byte, a line break from the data included):
+///
+/// - a pending record, `0x00` then length-prefixed fields (`u32` length, bytes): what every
+///   version of the line starts and ends with (`program,household_id,person_id,` and
+///   `,application_id` in CSV, empty in JSON Lines), the line's middle as accepted, then one
+///   middle per allocation outcome (each limit, then waitlisted by quota, by budget). An
+///   outcome's middle is left empty when its reason reads no data
+///   (`ProgramEvaluator.fixedMiddle`): the spool of 750,000 pending subjects is then some 250 MB
+///   smaller. No line break follows;
+/// - a deferred record, `0x02` alone: the line of a member decided at the end of the stream
+///   (`ProgramRun.deferredLines`, in order) goes there.
+enum SpoolBytes {
+    static let pending: UInt8 = 0
+    static let deferred: UInt8 = 2
+}
+
+/// The fixed part of a spool frame.
+struct SpoolFrameHeader {
+    static let size = 24
+    var textBytes: Int
+    var specials: Int
+    var lines: Int
+
+    func write(into out: inout [UInt8]) {
+        out.appendLittleEndian(UInt64(textBytes))
+        out.appendLittleEndian(UInt64(specials))
+        out.appendLittleEndian(UInt64(lines))
+    }
+
+    init(textBytes: Int, specials: Int, lines: Int) {
+        self.textBytes = textBytes
+        self.specials = specials
+        self.lines = lines
+    }
+
+    init(_ bytes: UnsafeRawBufferPointer) {
+        textBytes = Int(truncatingIfNeeded: bytes.loadUnaligned(fromByteOffset: 0, as: UInt64.self).littleEndian)
+        specials = Int(truncatingIfNeeded: bytes.loadUnaligned(fromByteOffset: 8, as: UInt64.self).littleEndian)
+        lines = Int(truncatingIfNeeded: bytes.loadUnaligned(fromByteOffset: 16, as: UInt64.self).littleEndian)
+    }
+}
+
+extension Array where Element == UInt8 {
+    mutating func appendLittleEndian<T: FixedWidthInteger>(_ value: T) {
+        Swift.withUnsafeBytes(of: value.littleEndian) { append(contentsOf: $0) }
+    }
+
+    /// Starts a length-prefixed field of a pending record; returns where its length goes.
+    /// (Not a method taking the field's writer as a closure: the closures copied the evaluator
+    /// they captured, and retained all it holds, for every field.)
+    mutating func beginSpoolField() -> Int {
+        let at = count
+        for _ in 0..<4 { append(0) }
+        return at
+    }
+
+    /// Ends the field begun at `at`: its length is the bytes appended since.
+    mutating func endSpoolField(_ at: Int) {
+        let length = UInt32(truncatingIfNeeded: count - at - 4)
+        for i in 0..<4 { self[at + i] = UInt8(truncatingIfNeeded: length >> (8 * UInt32(i))) }
+    }
+
+    /// Appends `bytes` as one field of a pending record.
+    mutating func appendSpoolField(_ bytes: [UInt8]) {
+        let at = beginSpoolField()
+        append(contentsOf: bytes)
+        endSpoolField(at)
+    }
+}
+
+/// The fields of a pending record (after its `0x00`), found from their lengths.
+struct PendingFields {
+    /// Each field's bytes, as offsets into the buffer read.
+    private(set) var fields: [Range<Int>] = []
+    /// Where the record ends.
+    private(set) var end: Int
+
+    /// Reads `count` fields from `start`; nil when the buffer ends first (a damaged spool).
+    init?(_ text: UnsafeRawBufferPointer, from start: Int, count: Int) {
+        var at = start
+        fields.reserveCapacity(count)
+        for _ in 0..<count {
+            guard at + 4 <= text.count else { return nil }
+            let length = Int(text.loadUnaligned(fromByteOffset: at, as: UInt32.self).littleEndian)
+            guard at + 4 + length <= text.count else { return nil }
+            fields.append((at + 4)..<(at + 4 + length))
+            at += 4 + length
+        }
+        end = at
+    }
+}
