@@ -332,9 +332,10 @@ public final class CandidateStore {
         var order: SortedRecords
         if byLimit {
             let byKey = try first.sorted()
+            // With no value kept aside, the priority order is the prefix words, compared in place.
             let priority = ExternalSort(
                 words: layout.words, primary: aside.candidates.isEmpty ? 0 : nil, path: scratch + "-order", runRecords: runRecords, fanIn: fanIn,
-                compare: Self.priority(layout, aside))
+                leadingWords: aside.candidates.isEmpty ? layout.prefixWords : nil, compare: Self.priority(layout, aside))
             let max = limits.first?.max ?? 0
             let keyWord = layout.limitWord, flagsWord = layout.flagsWord, words = layout.words
             let null = UInt64(bitPattern: Cell.null)

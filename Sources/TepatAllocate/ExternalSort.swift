@@ -10,6 +10,10 @@ import Foundation
 /// `memcmp`) for records whose primary words are equal; records that compare equal keep the
 /// order they were appended in.
 ///
+/// With `leadingWords`, the order is words `0..<leadingWords` compared as unsigned numbers, one
+/// after another, and `compare` is never called: the sort and the merge compare in place, with
+/// no closure call per comparison (the priority order of candidates without values kept aside).
+///
 /// Appending never throws: the first failure to write a run is kept and thrown by `sorted()`, so
 /// callers that merge results in input order need no error path (as `AtomicFile` does).
 public final class ExternalSort {
@@ -19,6 +23,7 @@ public final class ExternalSort {
     public let words: Int
     let primary: Int?
     let compare: Compare
+    let leadingWords: Int?
     let runRecords: Int
     let fanIn: Int
     let path: String
@@ -48,8 +53,10 @@ public final class ExternalSort {
     /// `path` names the scratch files (created only when a run must be written, and unlinked at
     /// once, see `ScratchFile`); `runRecords` bounds the records held in memory.
     public init(
-        words: Int, primary: Int?, path: String, runRecords: Int? = nil, fanIn: Int = 64, background: Bool = false, compare: @escaping Compare
+        words: Int, primary: Int?, path: String, runRecords: Int? = nil, fanIn: Int = 64, background: Bool = false, leadingWords: Int? = nil,
+        compare: @escaping Compare
     ) {
+        self.leadingWords = leadingWords.flatMap { $0 > 0 && $0 <= max(1, words) ? $0 : nil }
         spiller = background ? DispatchQueue(label: "tepat.sort-spill") : nil
         self.words = max(1, words)
         self.primary = primary.flatMap { $0 >= 0 && $0 < max(1, words) ? $0 : nil }
@@ -94,7 +101,14 @@ public final class ExternalSort {
         let base = UnsafePointer(buffer)
         let compare = self.compare
         var source: [Int32]
-        if let p {
+        if let k = leadingWords {
+            source = (0..<Int32(n)).map { $0 }
+            source.sort { a, b in
+                let x = base + Int(a) * w, y = base + Int(b) * w
+                for i in 0..<k where x[i] != y[i] { return x[i] < y[i] }
+                return a < b
+            }
+        } else if let p {
             // Sort (primary word, index) pairs; only ties look at the records.
             var order = [(key: UInt64, index: Int32)]()
             order.reserveCapacity(n)
@@ -222,7 +236,7 @@ public final class ExternalSort {
             while group < runs.count {
                 let part = Array(runs[group..<min(group + fanIn, runs.count)])
                 group += fanIn
-                let merger = try RunMerger(file: source, runs: part, words: words, primary: primary, compare: compare)
+                let merger = try RunMerger(file: source, runs: part, words: words, primary: primary, leadingWords: leadingWords, compare: compare)
                 let start = target.length / (words * 8)
                 var n = 0, pending = 0
                 while let record = try merger.next() {
@@ -240,7 +254,7 @@ public final class ExternalSort {
             runs = merged
             source = target
         }
-        return SortedRecords(merger: try RunMerger(file: source, runs: runs, words: words, primary: primary, compare: compare))
+        return SortedRecords(merger: try RunMerger(file: source, runs: runs, words: words, primary: primary, leadingWords: leadingWords, compare: compare))
     }
 }
 
@@ -286,6 +300,7 @@ final class RunMerger {
     let file: ScratchFile
     let words: Int
     let primary: Int?
+    let leadingWords: Int?
     let compare: ExternalSort.Compare
     let total: Int
     /// Per run: the next record to read from the file, the end, and what is buffered. A merger
@@ -300,7 +315,10 @@ final class RunMerger {
     @exclusivity(unchecked) private var heap: [Int32] = []
     private var started = false
 
-    init(file: ScratchFile, runs: [Range<Int>], words: Int, primary: Int?, compare: @escaping ExternalSort.Compare) throws(ScratchFileError) {
+    init(
+        file: ScratchFile, runs: [Range<Int>], words: Int, primary: Int?, leadingWords: Int? = nil, compare: @escaping ExternalSort.Compare
+    ) throws(ScratchFileError) {
+        self.leadingWords = leadingWords
         self.file = file
         self.words = words
         self.primary = primary
@@ -340,6 +358,10 @@ final class RunMerger {
     @inline(__always)
     private func before(_ a: Int32, _ b: Int32) -> Bool {
         let x = current(Int(a)), y = current(Int(b))
+        if let k = leadingWords {
+            for i in 0..<k where x[i] != y[i] { return x[i] < y[i] }
+            return a < b
+        }
         if let p = primary, x[p] != y[p] { return x[p] < y[p] }
         let c = compare(x, y)
         return c != 0 ? c < 0 : a < b

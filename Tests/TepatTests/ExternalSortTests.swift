@@ -33,8 +33,12 @@ import Testing
     ]
 
     /// `background`: runs sorted and written on the spill queue while records are appended.
-    @Test(arguments: cases, [false, true])
-    func sortsAsAStableInMemorySortDoes(_ c: Case, background: Bool) throws {
+    /// `leading`: the order given as leading words compared in place (`compare` must not be
+    /// called), for the cases whose order is plain word by word.
+    @Test(arguments: cases, [(false, false), (true, false), (false, true)])
+    func sortsAsAStableInMemorySortDoes(_ c: Case, mode: (background: Bool, leading: Bool)) throws {
+        let (background, leading) = mode
+        if leading, c.primary != nil, c.primary != 0 { return }
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("tepat-sort-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
@@ -50,8 +54,9 @@ import Testing
         let compareWords = c.words
         let sorter = ExternalSort(
             words: w, primary: c.primary, path: dir.appendingPathComponent(".sort").path, runRecords: c.runRecords, fanIn: c.fanIn,
-            background: background
+            background: background, leadingWords: leading ? compareWords : nil
         ) { a, b in
+            if leading { Issue.record("compare called with leading words") }
             for i in 0..<compareWords where a[i] != b[i] { return a[i] < b[i] ? -1 : 1 }
             return 0
         }
