@@ -232,9 +232,6 @@ struct ProgramEvaluator: Sendable {
         let quota = checked.allocation?.quota?.max ?? 0
         let budget = checked.allocation?.budget?.max ?? 0
         let markers = AllocationMarkers.context(quota: quota, budget: budget)
-        var prefix: [UInt8] = [], suffix: [UInt8] = []
-        prefix.reserveCapacity(128)
-        suffix.reserveCapacity(64)
         for i in rows {
             let lineStart = result.text.count
             if nextDeferred < deferred.count, deferred[nextDeferred] == i {
@@ -295,16 +292,14 @@ struct ProgramEvaluator: Sendable {
                     result.outcomes.append(outcome)
                     continue
                 }
-                writePrefix(into: &prefix, input, row)
-                writeSuffix(into: &suffix, input, row)
                 if let fault = evaluation.fault {
                     outcome.kind = .invalid
-                    line(&result.text, prefix, decisionInvalid, Frozen(), amount: 0, suffix) { out in out.append(csvField: Array(fault.reason(language).utf8)[...]) }
+                    line(&result.text, input, row, decisionInvalid, Frozen(), amount: 0) { out in out.append(csvField: Array(fault.reason(language).utf8)[...]) }
                 } else if !evaluation.eligible {
                     outcome.rule = Int32(evaluation.decisive)
                     outcome.top = topPosition[evaluation.decisive]
                     let rule = evaluation.decisive >= 0 && evaluation.decisive < ruleFields.count ? ruleFields[evaluation.decisive] : Frozen()
-                    outcome.reason = line(&result.text, prefix, decisionRejected, rule, amount: 0, suffix) { out in
+                    outcome.reason = line(&result.text, input, row, decisionRejected, rule, amount: 0) { out in
                         policy.writeRejectReasonField(evaluation.decisive, input, row, language, into: &out)
                     }
                 } else {
@@ -323,9 +318,13 @@ struct ProgramEvaluator: Sendable {
                         // Prefix and suffix once, the middle as accepted, then one middle per
                         // allocation outcome whose reason reads the record (see `SpoolBytes`).
                         result.text.append(SpoolBytes.pending)
-                        result.text.appendSpoolField(prefix)
-                        result.text.appendSpoolField(suffix)
                         var field = result.text.beginSpoolField()
+                        appendPrefix(into: &result.text, input, row)
+                        result.text.endSpoolField(field)
+                        field = result.text.beginSpoolField()
+                        appendSuffix(into: &result.text, input, row)
+                        result.text.endSpoolField(field)
+                        field = result.text.beginSpoolField()
                         middle(&result.text, decisionAccepted, rule, amount: evaluation.amount, writeAccept)
                         result.text.endSpoolField(field)
                         for l in 0..<limitFields.count {
@@ -351,7 +350,7 @@ struct ProgramEvaluator: Sendable {
                         result.places.append(PendingPlace(householdSlotRow: Int32(h), householdKey: outcome.householdKey, group: outcome.group))
                     } else {
                         outcome.kind = .accepted
-                        line(&result.text, prefix, decisionAccepted, rule, amount: evaluation.amount, suffix, writeAccept)
+                        line(&result.text, input, row, decisionAccepted, rule, amount: evaluation.amount, writeAccept)
                     }
                 }
                 result.outcomes.append(outcome)
@@ -372,8 +371,7 @@ struct ProgramEvaluator: Sendable {
 
     /// `program,household_id,person_id,` of a valid row: the same for each alternative of a
     /// pending line, so written once.
-    private func writePrefix(into prefix: inout [UInt8], _ input: EvalInput, _ row: Int) {
-        prefix.removeAll(keepingCapacity: true)
+    private func appendPrefix(into prefix: inout [UInt8], _ input: EvalInput, _ row: Int) {
         prefix.append(programField)
         prefix.append(44)
         layout.writeHousehold(into: &prefix, input, row)
@@ -383,8 +381,7 @@ struct ProgramEvaluator: Sendable {
     }
 
     /// What follows the amount: `,application_id` or the padding comma.
-    private func writeSuffix(into suffix: inout [UInt8], _ input: EvalInput, _ row: Int) {
-        suffix.removeAll(keepingCapacity: true)
+    private func appendSuffix(into suffix: inout [UInt8], _ input: EvalInput, _ row: Int) {
         if layout.ownKeyColumn {
             suffix.append(44)
             layout.writeOwnKey(into: &suffix, input, row)
@@ -392,16 +389,16 @@ struct ProgramEvaluator: Sendable {
         if padColumn { suffix.append(44) }
     }
 
-    /// Writes one CSV decision line (`decision` ends with its comma); returns the byte range of
-    /// the reason field.
+    /// Writes one CSV decision line of a valid row (`decision` ends with its comma) straight into
+    /// `out`; returns the byte range of the reason field.
     @discardableResult
     private func line(
-        _ out: inout [UInt8], _ prefix: [UInt8], _ decision: Frozen<UInt8>, _ ruleField: Frozen<UInt8>, amount: Int64, _ suffix: [UInt8],
+        _ out: inout [UInt8], _ input: EvalInput, _ row: Int, _ decision: Frozen<UInt8>, _ ruleField: Frozen<UInt8>, amount: Int64,
         _ reason: (inout [UInt8]) -> Void
     ) -> Range<Int> {
-        out.append(contentsOf: prefix)
+        appendPrefix(into: &out, input, row)
         let range = middle(&out, decision, ruleField, amount: amount, reason)
-        out.append(contentsOf: suffix)
+        appendSuffix(into: &out, input, row)
         out.append(10)
         return range
     }
