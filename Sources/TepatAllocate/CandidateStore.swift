@@ -321,7 +321,11 @@ public final class CandidateStore {
 
     /// Allocates as `Allocator.allocate` does (`policy` must be the one the layout was made for),
     /// handing every candidate with its outcome to `body`, in priority order.
-    public func allocate(policy: CheckedAllocation?, _ body: (CandidateRecord, Allocation) -> Void) throws(ScratchFileError) -> AllocationTotals {
+    /// With `background`, the runs of the priority sort are sorted and written on another thread
+    /// while the walk by limit key fills the next (runs of half the size: the same memory).
+    public func allocate(
+        policy: CheckedAllocation?, background: Bool = false, _ body: (CandidateRecord, Allocation) -> Void
+    ) throws(ScratchFileError) -> AllocationTotals {
         var totals = AllocationTotals()
         totals.quota = policy?.quota?.max
         totals.budget = policy?.budget?.max
@@ -334,8 +338,9 @@ public final class CandidateStore {
             let byKey = try first.sorted()
             // With no value kept aside, the priority order is the prefix words, compared in place.
             let priority = ExternalSort(
-                words: layout.words, primary: aside.candidates.isEmpty ? 0 : nil, path: scratch + "-order", runRecords: runRecords, fanIn: fanIn,
-                leadingWords: aside.candidates.isEmpty ? layout.prefixWords : nil, compare: Self.priority(layout, aside))
+                words: layout.words, primary: aside.candidates.isEmpty ? 0 : nil, path: scratch + "-order",
+                runRecords: runRecords ?? (background ? ExternalSort.defaultRunRecords(words: layout.words) / 2 : nil), fanIn: fanIn,
+                background: background, leadingWords: aside.candidates.isEmpty ? layout.prefixWords : nil, compare: Self.priority(layout, aside))
             let max = limits.first?.max ?? 0
             let keyWord = layout.limitWord, flagsWord = layout.flagsWord, words = layout.words
             let null = UInt64(bitPattern: Cell.null)

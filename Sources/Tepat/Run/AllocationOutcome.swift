@@ -97,7 +97,7 @@ extension ProgramRun {
         var groupAmounts: [Int64] = []
         let totals: AllocationTotals
         do {
-            totals = try candidates.allocate(policy: policy.checked.allocation) { record, result in
+            totals = try candidates.allocate(policy: policy.checked.allocation, background: background) { record, result in
                 let ordinal = OutcomeRecord.key(record.ordinal)
                 let index = OutcomeRecord.key(record.index)
                 let (code, rank) = OutcomeRecord.code(result)
