@@ -193,18 +193,6 @@ struct ReasonField: BitwiseCopyable {
 }
 
 extension CompiledPolicy {
-    /// Where the text of a rejection by `rule` is in `templates.reject`: its own, else its
-    /// group's (nil: none, the reason is then the rule's id).
-    func rejectTemplateIndex(_ rule: Int) -> Int? {
-        var r = rule
-        while r >= 0, r < templates.reject.count {
-            if templates.reject[r] != nil { return r }
-            guard let parent = checked.rules[r].parent else { break }
-            r = parent
-        }
-        return nil
-    }
-
     /// Writes the reason for a rejection by `rule` as one CSV field of a decision line (the hot
     /// path of a run); the same text as `rejectReason`.
     public func writeRejectReasonField(_ rule: Int, _ input: EvalInput, _ row: Int, _ language: Language, into out: inout [UInt8]) {
@@ -230,7 +218,10 @@ extension CompiledPolicy {
 
     /// The reason for a rejection by `rule` (falls back to its group's text, then its id).
     public func rejectReason(_ rule: Int, _ input: EvalInput, _ row: Int, _ language: Language) -> String {
-        rejectTemplateIndex(rule).flatMap { templates.reject[$0]?.render(input, row, language) } ?? ruleId(rule)
+        guard rule >= 0, rule < templates.rejectField.count, let template = templates.rejectField[rule].template else { return ruleId(rule) }
+        var bytes: [UInt8] = []
+        _ = template.render(into: &bytes, input, row, language, nil, scanningValues: false)
+        return String(decoding: bytes, as: UTF8.self)
     }
 
     /// The reason for an acceptance through an `any` branch (its `accept:` text, or its title or id).
