@@ -176,7 +176,9 @@ extension RunState {
         while try have(SpoolFrameHeader.size) {
             let header = buffer.withUnsafeBytes { SpoolFrameHeader(UnsafeRawBufferPointer(rebasing: $0[consumed..<(consumed + SpoolFrameHeader.size)])) }
             let (specials, textBytes) = (header.specials, header.textBytes)
-            guard specials >= 0, textBytes >= 0, specials <= textBytes else { throw damaged }
+            // A slice's text is megabytes at most: anything near 2^40 is a damaged header, and
+            // must not overflow the sums below.
+            guard textBytes >= 0, textBytes < 1 << 40, specials >= 0, specials <= textBytes else { throw damaged }
             let frameBytes = SpoolFrameHeader.size + specials * 8 + textBytes
             guard try have(frameBytes) else { throw damaged }
             let offsets = consumed + SpoolFrameHeader.size
