@@ -114,6 +114,12 @@ enum AllocationMarkers {
     }
 }
 
+/// A key function of a policy, held by a class so that it is called through an unowned reference.
+final class KeyFunction<Function: Sendable>: Sendable {
+    let function: Function
+    init(_ function: Function) { self.function = function }
+}
+
 /// The read-only part of a program's run: evaluates slices of a batch on any thread.
 struct ProgramEvaluator: Sendable {
     let policy: CompiledPolicy
@@ -150,6 +156,10 @@ struct ProgramEvaluator: Sendable {
     let decisionRejected: Frozen<UInt8>
     let decisionWaitlisted: Frozen<UInt8>
     let decisionInvalid: Frozen<UInt8>
+    /// The policy's order and limit keys, called through unowned references (see `Frozen`): a
+    /// closure copied out of a shared array is retained by both threads, for every candidate.
+    let orderKeys: Frozen<Unmanaged<KeyFunction<OrderKeyFunction>>>
+    let limitKeys: Frozen<Unmanaged<KeyFunction<CellFunction>>>
 
     init(policy: CompiledPolicy, language: Language, jsonl: Bool, padColumn: Bool = false) {
         self.policy = policy
@@ -180,6 +190,8 @@ struct ProgramEvaluator: Sendable {
         decisionRejected = constants.freeze(Array("rejected,".utf8))
         decisionWaitlisted = constants.freeze(Array("waitlisted,".utf8))
         decisionInvalid = constants.freeze(Array("invalid,".utf8))
+        orderKeys = constants.freeze(policy.orderKeys.map { constants.keep(KeyFunction($0)) })
+        limitKeys = constants.freeze(policy.limitKeys.map { constants.keep(KeyFunction($0)) })
         if let a = checked.allocation { hasAllocation = !a.limits.isEmpty || a.quota != nil || a.budget != nil } else { hasAllocation = false }
         let markers = AllocationMarkers.context(quota: checked.allocation?.quota?.max ?? 0, budget: checked.allocation?.budget?.max ?? 0)
         let empty = EvalInput(tables: [])
@@ -360,13 +372,15 @@ struct ProgramEvaluator: Sendable {
     }
 
     func candidate(_ input: EvalInput, _ row: Int, _ evaluation: Evaluation, ordinal: Int) -> Candidate {
-        Candidate(
-            ordinal: ordinal, keys: policy.orderKeys.map { $0(input, row) },
-            limitKeys: policy.limitKeys.map { f in
-                let c = (try? f(input, row)) ?? .null
-                return c == .null ? .null : .cell(c)
-            },
-            subjectKey: layout.subjectKey(input, row), amount: evaluation.amount)
+        var keys: [OrderValue] = [], limits: [OrderValue] = []
+        keys.reserveCapacity(orderKeys.count)
+        limits.reserveCapacity(limitKeys.count)
+        for k in 0..<orderKeys.count { keys.append(orderKeys[k]._withUnsafeGuaranteedRef { $0.function(input, row) }) }
+        for l in 0..<limitKeys.count {
+            let c = limitKeys[l]._withUnsafeGuaranteedRef { f in (try? f.function(input, row)) ?? .null }
+            limits.append(c == .null ? .null : .cell(c))
+        }
+        return Candidate(ordinal: ordinal, keys: keys, limitKeys: limits, subjectKey: layout.subjectKey(input, row), amount: evaluation.amount)
     }
 
     /// `program,household_id,person_id,` of a valid row: the same for each alternative of a
