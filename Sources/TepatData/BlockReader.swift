@@ -9,18 +9,18 @@ import Musl
 /// A file read with `read(2)` in large blocks into one growing buffer, so a 500 MB population is
 /// never held whole and bytes are copied once more only when a chunk is cut out.
 /// `data[start..<count]` are the bytes not yet handed out.
-final class BlockReader {
-    let path: String
+public final class BlockReader {
+    public let path: String
     private var fd: Int32
-    private(set) var data: UnsafeMutablePointer<UInt8>
+    public private(set) var data: UnsafeMutablePointer<UInt8>
     private(set) var capacity: Int
-    private(set) var count = 0
+    public private(set) var count = 0
     /// The first byte not yet consumed.
-    var start = 0
-    private(set) var atEOF = false
+    public var start = 0
+    public private(set) var atEOF = false
     private let blockSize: Int
 
-    init(path: String, blockSize: Int) throws(PopulationError) {
+    public init(path: String, blockSize: Int) throws(PopulationError) {
         self.path = path
         self.blockSize = max(blockSize, 1)
         fd = open(path, O_RDONLY)
@@ -40,7 +40,7 @@ final class BlockReader {
     /// Moves the unconsumed bytes to the front, then reads at least one more block (or up to the
     /// end of the file). Returns how far the bytes moved back, so callers can shift their indices.
     @discardableResult
-    func fill() throws(PopulationError) -> Int {
+    public func fill() throws(PopulationError) -> Int {
         let shift = start
         if start > 0 {
             memmove(data, data + start, count - start)

@@ -63,12 +63,6 @@ public struct FrozenStore: Sendable {
         objects.append(object)
         return Unmanaged.passUnretained(object)
     }
-
-    /// Keeps everything `other` owns alive as long as this store.
-    public mutating func adopt(_ other: FrozenStore) {
-        blocks += other.blocks
-        objects += other.objects
-    }
 }
 
 extension Array where Element == UInt8 {

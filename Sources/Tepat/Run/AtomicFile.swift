@@ -101,11 +101,6 @@ private func writeBytes(_ fd: Int32, _ bytes: UnsafeRawPointer, _ count: Int) ->
     write(fd, bytes, count)
 }
 
-/// `read(2)`, named apart from `RunState.read`.
-func readBytes(_ fd: Int32, _ into: UnsafeMutableRawPointer, _ count: Int) -> Int {
-    read(fd, into, count)
-}
-
 /// RFC 4180 output: a field is quoted when it holds a comma, a quote or a line break.
 enum CSV {
     static func field(_ text: String) -> String {

@@ -679,7 +679,7 @@ final class ProgramRun {
         header.reserveCapacity(SpoolFrameHeader.size + specials * 8)
         SpoolFrameHeader(textBytes: slice.text.count, specials: specials, lines: slice.outcomes.count).write(into: &header)
         for outcome in slice.outcomes where outcome.kind == .pending || outcome.kind == .deferred {
-            header.appendLittleEndian(UInt64(outcome.line))
+            header.appendRaw(UInt64(outcome.line))
         }
         spool.write(bytes: header)
         spool.write(bytes: slice.text)

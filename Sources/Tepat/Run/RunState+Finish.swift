@@ -99,9 +99,8 @@ extension RunState {
         try program.spool.commit()
         let path = program.spool.path
         defer { unlink(path) }
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { throw RunError("cannot read back \(path)") }
-        defer { close(fd) }
+        let spool: BlockReader
+        do { spool = try BlockReader(path: path, blockSize: 4 << 20) } catch { throw RunError(error.message(.en)) }
         let damaged = RunError("internal error: the decisions waiting in \(path) are damaged")
         var rows = 0
         var deferredLines = program.deferredLines.makeIterator()
@@ -145,45 +144,33 @@ extension RunState {
             out.append(10)
             return record.end
         }
-        // Frame by frame through one reused buffer (grown for a frame larger than itself). Each
+        // Frame by frame through the reader's buffer (grown for a frame larger than a block). Each
         // block of decision lines is written by another thread while the next is read and
         // finished: the two copies the kernel makes (spool in, decisions out) then overlap.
         let writer = OrderedStage(depth: 2, inline: options.jobs <= 1)
         defer { writer.drain() }
-        var buffer = [UInt8](repeating: 0, count: 4 << 20)
-        var filled = 0, consumed = 0, atEnd = false
-        /// Makes sure `count` bytes from `consumed` are in the buffer; false at the end of the spool.
+        /// Makes sure `count` unconsumed bytes are in the buffer; false at the end of the spool.
         func have(_ count: Int) throws(RunError) -> Bool {
-            while filled - consumed < count {
-                if atEnd { return false }
-                if consumed > 0 {
-                    buffer.withUnsafeMutableBytes { b in
-                        if let base = b.baseAddress, filled > consumed { memmove(base, base + consumed, filled - consumed) }
-                    }
-                    filled -= consumed
-                    consumed = 0
-                }
-                if count > buffer.count { buffer.append(contentsOf: repeatElement(0, count: count - buffer.count)) }
-                let n = buffer.withUnsafeMutableBytes { readBytes(fd, $0.baseAddress! + filled, $0.count - filled) }
-                guard n >= 0 else { throw RunError("cannot read back \(path)") }
-                if n == 0 { atEnd = true }
-                filled += n
+            while spool.count - spool.start < count {
+                if spool.atEOF { return false }
+                do { try spool.fill() } catch { throw RunError(error.message(.en)) }
             }
             return true
         }
         var out: [UInt8] = []
         out.reserveCapacity(4 << 20)
         while try have(SpoolFrameHeader.size) {
-            let header = buffer.withUnsafeBytes { SpoolFrameHeader(UnsafeRawBufferPointer(rebasing: $0[consumed..<(consumed + SpoolFrameHeader.size)])) }
+            let header = SpoolFrameHeader(UnsafeRawBufferPointer(start: spool.data + spool.start, count: SpoolFrameHeader.size))
             let (specials, textBytes) = (header.specials, header.textBytes)
             // A slice's text is megabytes at most: anything near 2^40 is a damaged header, and
             // must not overflow the sums below.
             guard textBytes >= 0, textBytes < 1 << 40, specials >= 0, specials <= textBytes else { throw damaged }
             let frameBytes = SpoolFrameHeader.size + specials * 8 + textBytes
             guard try have(frameBytes) else { throw damaged }
-            let offsets = consumed + SpoolFrameHeader.size
+            let offsets = spool.start + SpoolFrameHeader.size
             let textStart = offsets + specials * 8
-            try buffer.withUnsafeBufferPointer { (all: UnsafeBufferPointer<UInt8>) throws(RunError) in
+            do {
+                let all = UnsafeBufferPointer(start: spool.data, count: spool.count)  // `have` may have moved it
                 let text = UnsafeBufferPointer(rebasing: all[textStart..<(textStart + textBytes)])
                 var run = 0
                 for k in 0..<specials {
@@ -208,7 +195,7 @@ extension RunState {
                 }
                 out.append(contentsOf: UnsafeBufferPointer(rebasing: text[run...]))
             }
-            consumed += frameBytes
+            spool.start += frameBytes
             rows += header.lines
             if out.count >= 4 << 20 {
                 writer.submit { [block = out] in file.write(bytes: block) }

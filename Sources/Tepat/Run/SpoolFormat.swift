@@ -32,9 +32,9 @@ struct SpoolFrameHeader {
     var lines: Int
 
     func write(into out: inout [UInt8]) {
-        out.appendLittleEndian(UInt64(textBytes))
-        out.appendLittleEndian(UInt64(specials))
-        out.appendLittleEndian(UInt64(lines))
+        out.appendRaw(UInt64(textBytes))
+        out.appendRaw(UInt64(specials))
+        out.appendRaw(UInt64(lines))
     }
 
     init(textBytes: Int, specials: Int, lines: Int) {
@@ -51,10 +51,6 @@ struct SpoolFrameHeader {
 }
 
 extension Array where Element == UInt8 {
-    mutating func appendLittleEndian<T: FixedWidthInteger>(_ value: T) {
-        Swift.withUnsafeBytes(of: value.littleEndian) { append(contentsOf: $0) }
-    }
-
     /// Starts a length-prefixed field of a pending record; returns where its length goes.
     /// (Not a method taking the field's writer as a closure: the closures copied the evaluator
     /// they captured, and retained all it holds, for every field.)

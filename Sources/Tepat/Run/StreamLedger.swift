@@ -148,9 +148,9 @@ struct StreamLedger {
     ) throws(RunError) {
         try file.commit()
         defer { unlink(file.path) }
-        let fd = open(file.path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { throw RunError("cannot read back \(file.path)") }
-        defer { close(fd) }
+        let size = recordSize
+        let reader: BlockReader
+        do { reader = try BlockReader(path: file.path, blockSize: size * 16_384) } catch { throw RunError(error.message(.en)) }
         let lateRows = late.keys.sorted()
         var nextLate = 0
         var nextAllocated = try allocated()
@@ -184,47 +184,31 @@ struct StreamLedger {
             }
             if hasRecord { try body(recordKey, record) }
         }
-        let size = recordSize
         let slots = ruleSlots
-        // `read(2)` into one reused block; a record cut at the block's end is moved to its start.
-        var block = [UInt8](repeating: 0, count: size * 16_384)
-        var filled = 0
-        while true {
-            let n = block.withUnsafeMutableBytes { readBytes(fd, $0.baseAddress! + filled, $0.count - filled) }
-            guard n >= 0 else { throw RunError("cannot read back \(file.path)") }
-            if n == 0 { break }
-            filled += n
-            var offset = 0
-            while offset + size <= filled {
-                let (fileRow, key) = block.withUnsafeBytes { raw in
-                    let p = raw.baseAddress! + offset
-                    record.counts = DecisionCounts(
-                        accepted: Int(Int32(littleEndian: p.loadUnaligned(fromByteOffset: 16, as: Int32.self))),
-                        rejected: Int(Int32(littleEndian: p.loadUnaligned(fromByteOffset: 20, as: Int32.self))),
-                        invalid: Int(Int32(littleEndian: p.loadUnaligned(fromByteOffset: 24, as: Int32.self))))
-                    record.firstReason = Int32(littleEndian: p.loadUnaligned(fromByteOffset: 28, as: Int32.self))
-                    record.amount = Int64(littleEndian: p.loadUnaligned(fromByteOffset: 32, as: Int64.self))
-                    let first = Int64(littleEndian: p.loadUnaligned(fromByteOffset: 40, as: Int64.self))
-                    record.firstReasonRow = first == Int64.max ? Int.max : Int(first)
-                    record.waitlist = nil
-                    record.limited = nil
-                    record.ruleCounts.withUnsafeMutableBufferPointer { counts in
-                        for s in 0..<slots { counts[s] = UInt16(littleEndian: p.loadUnaligned(fromByteOffset: 48 + 2 * s, as: UInt16.self)) }
-                    }
-                    return (
-                        Int(Int64(littleEndian: p.loadUnaligned(as: Int64.self))),
-                        Int64(littleEndian: p.loadUnaligned(fromByteOffset: 8, as: Int64.self))
-                    )
+        // Block by block through the reader's buffer; a record cut at a block's end is moved to
+        // the buffer's start by the next `fill`.
+        while !reader.atEOF {
+            do { try reader.fill() } catch { throw RunError(error.message(.en)) }
+            while reader.start + size <= reader.count {
+                let p = UnsafeRawPointer(reader.data + reader.start)
+                record.counts = DecisionCounts(
+                    accepted: Int(Int32(littleEndian: p.loadUnaligned(fromByteOffset: 16, as: Int32.self))),
+                    rejected: Int(Int32(littleEndian: p.loadUnaligned(fromByteOffset: 20, as: Int32.self))),
+                    invalid: Int(Int32(littleEndian: p.loadUnaligned(fromByteOffset: 24, as: Int32.self))))
+                record.firstReason = Int32(littleEndian: p.loadUnaligned(fromByteOffset: 28, as: Int32.self))
+                record.amount = Int64(littleEndian: p.loadUnaligned(fromByteOffset: 32, as: Int64.self))
+                let first = Int64(littleEndian: p.loadUnaligned(fromByteOffset: 40, as: Int64.self))
+                record.firstReasonRow = first == Int64.max ? Int.max : Int(first)
+                record.waitlist = nil
+                record.limited = nil
+                record.ruleCounts.withUnsafeMutableBufferPointer { counts in
+                    for s in 0..<slots { counts[s] = UInt16(littleEndian: p.loadUnaligned(fromByteOffset: 48 + 2 * s, as: UInt16.self)) }
                 }
+                let fileRow = Int(Int64(littleEndian: p.loadUnaligned(as: Int64.self)))
+                let key = Int64(littleEndian: p.loadUnaligned(fromByteOffset: 8, as: Int64.self))
                 try flush(through: fileRow, key: key, hasRecord: true, &record)
-                offset += size
+                reader.start += size
             }
-            if offset > 0, offset < filled {
-                block.withUnsafeMutableBytes { raw in
-                    raw.baseAddress!.copyMemory(from: raw.baseAddress! + offset, byteCount: filled - offset)
-                }
-            }
-            filled -= offset
         }
         try flush(through: Int.max, key: .null, hasRecord: false, &record)
     }
