@@ -21,9 +21,10 @@ public struct SeenKeys: Sendable {
     private let mask: UInt64
     private static let probes = 8
 
-    /// A filter sized for about `expectedKeys` keys.
-    public init(expectedKeys: Int) {
-        var bits: UInt64 = 1 << 16 // at least one 512-bit block
+    /// A filter sized for about `expectedKeys` keys, and at least `minimumBits` (tests make
+    /// filters tiny, and so wrong often).
+    public init(expectedKeys: Int, minimumBits: Int = 1 << 16) {
+        var bits = UInt64(max(512, minimumBits))  // at least one 512-bit block
         let wanted = UInt64(max(1, expectedKeys)).multipliedReportingOverflow(by: 12)
         let target = wanted.overflow ? UInt64(1) << 40 : min(wanted.partialValue, UInt64(1) << 40)
         while bits < target { bits <<= 1 }

@@ -24,9 +24,9 @@ import Testing
     static let outputs = ["decisions.csv", "households.csv", "summary.json", "invalid.csv"]
 
     /// A dirty generated population, its member or household records reordered as `order` says.
-    static func population(_ order: Order) throws -> URL {
+    static func population(_ order: Order, dirty: Bool = true) throws -> URL {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("tepat-streamed-\(order.rawValue)-\(UUID().uuidString)")
-        _ = try PopulationGenerator.generate(GeneratorOptions(households: 1_500, seed: 11, dirty: true), to: dir.path, calendar: nil)
+        _ = try PopulationGenerator.generate(GeneratorOptions(households: 1_500, seed: 11, dirty: dirty), to: dir.path, calendar: nil)
         var random = SplitMix(seed: 5)
         switch order {
         case .generated: break
@@ -66,12 +66,19 @@ import Testing
     }
 
     func run(_ population: URL, loadWhole: Bool, jobs: Int, batchSize: Int, sortRunRecords: Int? = nil) throws -> URL {
+        try runReporting(population, loadWhole: loadWhole, jobs: jobs, batchSize: batchSize, sortRunRecords: sortRunRecords).out
+    }
+
+    func runReporting(
+        _ population: URL, loadWhole: Bool, jobs: Int, batchSize: Int, sortRunRecords: Int? = nil, keyFilterKeys: Int? = nil
+    ) throws -> (out: URL, result: RunResult) {
         let out = FileManager.default.temporaryDirectory.appendingPathComponent("tepat-streamed-out-\(UUID().uuidString)")
         var options = RunOptions(population: population.path, output: out.path, jobs: jobs, batchSize: batchSize)
         options.loadWhole = loadWhole
         options.sortRunRecords = sortRunRecords
-        _ = try PopulationRun.run(Workspace.load(paths: [Self.policies]), options: options)
-        return out
+        options.keyFilterKeys = keyFilterKeys
+        let result = try PopulationRun.run(Workspace.load(paths: [Self.policies]), options: options)
+        return (out, result)
     }
 
     @Test(arguments: Order.allCases)
@@ -112,6 +119,34 @@ import Testing
             #expect(a == b, "\(name): runs of 3 records differ from one run")
         }
         let files = try FileManager.default.contentsOfDirectory(atPath: tiny.path).sorted()
+        #expect(files == ["decisions.csv", "households.csv", "invalid.csv", "manifest.json", "report.html", "summary.json"])
+    }
+
+    /// Keys the filters only *perhaps* saw are settled at the end of a streamed run. Filters far
+    /// too small make that most keys: households are held aside, most members deferred. On clean
+    /// data every household a deferred member needs was either in the window when the member was
+    /// deferred, or held aside with a key that turns out to be new, so the end of the run must
+    /// not read `households.csv` again. Dirty data (true duplicates, members whose household is
+    /// missing) needs the file, and reads it. Either way the outputs are the whole run's.
+    @Test(arguments: [false, true])
+    func tinyKeyFiltersDeferMostRowsAndChangeNothing(dirty: Bool) throws {
+        let population = try Self.population(.generated, dirty: dirty)
+        let whole = try run(population, loadWhole: true, jobs: 2, batchSize: 4_096)
+        let tiny = try runReporting(population, loadWhole: false, jobs: 2, batchSize: 256, keyFilterKeys: 300)
+        let sized = try runReporting(population, loadWhole: false, jobs: 1, batchSize: 256)
+        defer {
+            for url in [population, whole, tiny.out, sized.out] { try? FileManager.default.removeItem(at: url) }
+        }
+        for name in Self.outputs {
+            let a = try Data(contentsOf: whole.appendingPathComponent(name))
+            let b = try Data(contentsOf: tiny.out.appendingPathComponent(name))
+            let c = try Data(contentsOf: sized.out.appendingPathComponent(name))
+            #expect(a == b, "\(name): a streamed run with tiny key filters differs from the whole run (dirty: \(dirty))")
+            #expect(a == c, "\(name): a streamed run differs from the whole run (dirty: \(dirty))")
+        }
+        #expect(tiny.result.readHouseholdsAgain == dirty)
+        #expect(!sized.result.readHouseholdsAgain || dirty)
+        let files = try FileManager.default.contentsOfDirectory(atPath: tiny.out.path).sorted()
         #expect(files == ["decisions.csv", "households.csv", "invalid.csv", "manifest.json", "report.html", "summary.json"])
     }
 

@@ -9,8 +9,8 @@ import TepatModel
 /// reach is deferred to the end of the run (`DeferredMembers`), never dropped.
 ///
 /// Duplicate No. KK are found without holding every key: `seen` (a Bloom filter) says which
-/// keys are certainly new; a household whose key was perhaps seen is kept out of the window and
-/// settled exactly at the end.
+/// keys are certainly new; a household whose key was perhaps seen is kept out of the window (in
+/// `aside`) and settled exactly at the end, against every key written to `keySpill`.
 struct HouseholdWindow {
     let entity: Int
     let keyField: Int
@@ -36,12 +36,17 @@ struct HouseholdWindow {
     private var seen: SeenKeys
     /// Keys of valid households that were perhaps seen before (duplicates, or filter noise).
     private(set) var perhapsDuplicate = Set<Int64>()
+    /// Those households themselves, in the window's string pool.
+    private(set) var aside: KeptHouseholds
+    /// The key and line of every valid household read, in file order.
+    private let keySpill: KeySpill
     /// Invalid household records read since the caller last took them.
     var invalid: [InvalidRecord] = []
     private(set) var recordsRead = 0
 
     init(
-        folder: PopulationFolder, entity: Int, loaded: [Bool]?, strings: [String], capacity: Int, chunkRecords: Int, readAhead: Bool = false
+        folder: PopulationFolder, entity: Int, loaded: [Bool]?, strings: [String], capacity: Int, chunkRecords: Int, expectedKeys: Int? = nil, scratch: String,
+        readAhead: Bool = false
     ) throws(RunError) {
         self.entity = entity
         let e = folder.schema.entities[entity]
@@ -53,8 +58,10 @@ struct HouseholdWindow {
         do { reader = try folder.reader(for: entity, loaded: loaded, stringSeed: strings) } catch { throw RunError(error.message(.en)) }
         atEnd = reader == nil
         table = Table(entity: entity, fieldCount: e.fields.count, linkCount: e.links.count, strings: StringPool(seed: strings))
+        aside = KeptHouseholds(entity: entity, fieldCount: e.fields.count, linkCount: e.links.count)
+        keySpill = try KeySpill(path: scratch)
         let size = folder.files[entity].flatMap { try? FileManager.default.attributesOfItem(atPath: $0.path)[.size] as? Int } ?? 0
-        seen = SeenKeys(expectedKeys: size / 48 + 1024)
+        seen = expectedKeys.map { SeenKeys(expectedKeys: $0, minimumBits: 0) } ?? SeenKeys(expectedKeys: size / 48 + 1024)
         if readAhead, let opened = reader {
             let records = self.chunkRecords
             reader = nil
@@ -152,6 +159,8 @@ struct HouseholdWindow {
         // The chunk's string ids to the window's, each interned once (a chunk names the same few
         // kecamatan and kelurahan thousands of times; hashing the text each time was 0.1 s at 1M).
         var windowString = [Int64](repeating: -1, count: batch.table.strings.count)
+        var spill: [UInt8] = []
+        spill.reserveCapacity(keyed.count * 16)
         for (i, status) in batch.rows.enumerated() {
             switch status {
             case .invalid(let k):
@@ -159,10 +168,7 @@ struct HouseholdWindow {
             case .valid(let r):
                 let row = Int(r)
                 let key = keys[row]
-                if key != .null, perhaps[row] {
-                    perhapsDuplicate.insert(key)
-                    continue
-                }
+                if key != .null { KeySpill.append(key, line: batch.table.lines[row], to: &spill) }
                 for f in fields {
                     guard batch.table.loaded[f], table.loaded[f] else { continue }
                     var c = batch.table.columns[f][row]
@@ -174,11 +180,17 @@ struct HouseholdWindow {
                     }
                     cells[f] = c
                 }
+                if key != .null, perhaps[row] {
+                    perhapsDuplicate.insert(key)
+                    _ = aside.keep(cells: cells, line: batch.table.lines[row], fileRow: batch.firstRecord + i)
+                    continue
+                }
                 cells.withUnsafeBufferPointer { table.append(cells: $0, line: batch.table.lines[row]) }
                 fileRows.append(batch.firstRecord + i)
                 if key != .null { index.insert(key, Int32(clamping: table.count - 1 + dropped)) }
             }
         }
+        keySpill.write(spill)
         recordsRead += batch.rows.count
     }
 
@@ -196,6 +208,16 @@ struct HouseholdWindow {
             dropped = 0
         }
         return n
+    }
+
+    /// The first line of each of `keys` among the valid households read (all of the file, once
+    /// `atEnd`).
+    func firstLines(of keys: Set<Int64>) throws(RunError) -> [Int64: Int] {
+        try keySpill.firstLines(of: keys)
+    }
+
+    func removeScratch() {
+        keySpill.remove()
     }
 
     /// Interns `text` in the household string pool (for households read again at the end).

@@ -32,8 +32,8 @@ struct MemberStream {
     private var seen: SeenKeys
     /// The filter was let go (`releaseFilter`): every member with a key counts as perhaps seen.
     private var filterReleased = false
-    private let keySpill: AtomicFile
-    private(set) var spilled = 0
+    /// Every NIK a streamed member claimed, with its line (`claimedLines`).
+    private let keySpill: KeySpill
     /// Deferred valid members (all fields), with their record index and household code.
     private(set) var deferred: Table
     private(set) var deferredRecord: [Int] = []
@@ -42,15 +42,17 @@ struct MemberStream {
     /// The header columns of the members file, by schema field (to rebuild invalid records).
     private(set) var columnFields: [Int] = []
     private(set) var fileName = ""
+    /// The households of members deferred only because their NIK was perhaps seen: they were in
+    /// the window then, and are kept so the end of the run need not read the file again.
+    private(set) var deferredHouseholds: KeptHouseholds
     /// Captured application-named members, and their households (in the household string pool).
     var capturedMembers: Table
-    var capturedHouseholds: Table
+    private(set) var capturedHouseholds: KeptHouseholds
     var capturedKeys = KeyIndex()
-    private var capturedHouseholdOfFileRow: [Int: Int32] = [:]
     /// Application-named NIKs seen only on invalid records: the first such line.
     var wantedInvalid = KeyIndex()
 
-    init(schema: Schema, entity: Int, household: Int, link: Int, wanted: KeyIndex, expectedMembers: Int, strings: [String], scratch: String) throws(RunError) {
+    init(schema: Schema, entity: Int, household: Int, link: Int, wanted: KeyIndex, seen: SeenKeys, strings: [String], scratch: String) throws(RunError) {
         self.schema = schema
         self.entity = entity
         let e = schema.entities[entity]
@@ -64,12 +66,13 @@ struct MemberStream {
         var wantedFilter = SeenKeys(expectedKeys: wanted.count)
         for (key, _) in wanted.entries { _ = wantedFilter.insert(key) }
         self.wantedFilter = wantedFilter
-        seen = SeenKeys(expectedKeys: expectedMembers)
-        keySpill = try AtomicFile(path: scratch)
+        self.seen = seen
+        keySpill = try KeySpill(path: scratch)
         deferred = Table(entity: entity, fieldCount: e.fields.count, linkCount: e.links.count, strings: StringPool(seed: strings))
         capturedMembers = Table(entity: entity, fieldCount: e.fields.count, linkCount: e.links.count, strings: StringPool(seed: strings))
         let h = schema.entities[household]
-        capturedHouseholds = Table(entity: household, fieldCount: h.fields.count, linkCount: h.links.count)
+        capturedHouseholds = KeptHouseholds(entity: household, fieldCount: h.fields.count, linkCount: h.links.count)
+        deferredHouseholds = KeptHouseholds(entity: household, fieldCount: h.fields.count, linkCount: h.links.count)
     }
 
     /// What linking a chunk found: the rows to decide later, and the lowest window row it used.
@@ -127,7 +130,12 @@ struct MemberStream {
                 } else {
                     later = true
                 }
-                if key != .null, filterReleased || perhapsSeen[r] { later = true }
+                if key != .null, filterReleased || perhapsSeen[r] {
+                    // In the window now, gone by the end: kept for deciding this member then.
+                    let w = batch.table.links[link][r]
+                    if w >= 0 { _ = deferredHouseholds.keep(window.table, row: Int(w), fileRow: window.fileRows[Int(w)]) }
+                    later = true
+                }
                 if later {
                     batch.table.links[link][r] = -1
                     linked.deferred.append(i)
@@ -137,15 +145,13 @@ struct MemberStream {
                 let w = batch.table.links[link][r]
                 if w >= 0 { linked.lowestWindowRow = min(linked.lowestWindowRow, Int(w)) }
                 if key != .null {
-                    spill.appendRaw(key)
-                    spill.appendRaw(Int64(batch.table.lines[r]))
-                    spilled += 1
+                    KeySpill.append(key, line: batch.table.lines[r], to: &spill)
                     if wantedFilter.mightContain(key), wanted.contains(key) { capture(batch.table, row: r, household: w, window: window) }
                 }
             }
         }
         if invalidated { Linker.putInvalidInFileOrder(&batch) }
-        keySpill.write(bytes: spill)
+        keySpill.write(spill)
         return linked
     }
 
@@ -193,21 +199,15 @@ struct MemberStream {
 
     /// Keeps an application-named member, with its household (`household` is a row of `window`,
     /// or of `households` when given).
-    mutating func capture(_ table: Table, row r: Int, household w: Int32, window: HouseholdWindow, households: (table: Table, fileRows: [Int])? = nil) {
+    mutating func capture(_ table: Table, row r: Int, household w: Int32, window: HouseholdWindow, households: KeptHouseholds? = nil) {
         let cells = Self.copyCells(table, row: r, isText: isText, into: &capturedMembers)
         cells.withUnsafeBufferPointer { capturedMembers.append(cells: $0, line: table.lines[r]) }
         var target: Int32 = -1
         if w >= 0 {
-            let source = households?.table ?? window.table
-            let fileRow = households?.fileRows[Int(w)] ?? window.fileRows[Int(w)]
-            if let existing = capturedHouseholdOfFileRow[fileRow] {
-                target = existing
+            if let households {
+                target = capturedHouseholds.keep(households.table, row: Int(w), fileRow: households.fileRows[Int(w)])
             } else {
-                var hc = [Cell](repeating: .null, count: source.columns.count)
-                for f in hc.indices where source.loaded[f] { hc[f] = source.columns[f][Int(w)] }
-                hc.withUnsafeBufferPointer { capturedHouseholds.append(cells: $0, line: source.lines[Int(w)]) }
-                target = Int32(capturedHouseholds.count - 1)
-                capturedHouseholdOfFileRow[fileRow] = target
+                target = capturedHouseholds.keep(window.table, row: Int(w), fileRow: window.fileRows[Int(w)])
             }
         }
         for l in capturedMembers.links.indices { capturedMembers.links[l].append(l == link ? target : -1) }
@@ -217,16 +217,7 @@ struct MemberStream {
     /// The captured households put in file order (they were captured as their members came,
     /// streamed or deferred), so what is written per household does not depend on chunking.
     mutating func putCapturedHouseholdsInFileOrder() {
-        let byRow = capturedHouseholdOfFileRow.sorted { $0.key < $1.key }
-        var newRow = [Int32](repeating: -1, count: capturedHouseholds.count)
-        var sorted = Table(entity: capturedHouseholds.entity, fieldCount: capturedHouseholds.columns.count, linkCount: capturedHouseholds.links.count)
-        var cells = [Cell](repeating: .null, count: capturedHouseholds.columns.count)
-        for (fileRow, old) in byRow {
-            for f in cells.indices where capturedHouseholds.loaded[f] { cells[f] = capturedHouseholds.columns[f][Int(old)] }
-            cells.withUnsafeBufferPointer { sorted.append(cells: $0, line: capturedHouseholds.lines[Int(old)]) }
-            newRow[Int(old)] = Int32(sorted.count - 1)
-            capturedHouseholdOfFileRow[fileRow] = Int32(sorted.count - 1)
-        }
+        let (sorted, newRow) = capturedHouseholds.inFileOrder()
         capturedHouseholds = sorted
         capturedMembers.links[link] = capturedMembers.links[link].map { $0 >= 0 ? newRow[Int($0)] : -1 }
     }
@@ -235,25 +226,7 @@ struct MemberStream {
 
     /// The first line at which each of `keys` was claimed by a streamed (not deferred) member.
     func claimedLines(of keys: Set<Int64>) throws(RunError) -> [Int64: Int] {
-        try keySpill.commit()
-        guard !keys.isEmpty else { return [:] }
-        guard let handle = FileHandle(forReadingAtPath: keySpill.path) else { throw RunError("cannot read back \(keySpill.path)") }
-        defer { try? handle.close() }
-        var found: [Int64: Int] = [:]
-        var bytes: [UInt8] = []
-        while true {
-            let data = handle.readData(ofLength: 16 << 16)
-            if data.isEmpty { break }
-            bytes.append(contentsOf: data)
-            var offset = 0
-            while offset + 16 <= bytes.count {
-                let key = bytes.readRaw(Int64.self, at: offset)
-                if keys.contains(key), found[key] == nil { found[key] = Int(bytes.readRaw(Int64.self, at: offset + 8)) }
-                offset += 16
-            }
-            bytes.removeFirst(offset)
-        }
-        return found
+        try keySpill.firstLines(of: keys)
     }
 
     /// Lets the NIK filter go once the last chunk is linked: it is the largest thing a streamed run
@@ -265,8 +238,7 @@ struct MemberStream {
     }
 
     func removeScratch() {
-        keySpill.discard()
-        unlink(keySpill.path)
+        keySpill.remove()
     }
 
     var hasDeferred: Bool { deferred.count > 0 || !deferredInvalid.isEmpty }

@@ -12,6 +12,9 @@ public struct RunResult: Sendable {
     public var manifest: RunManifest
     /// The files written, in the order written.
     public var outputs: [String]
+    /// Whether a streamed run read the households file a second time to settle its deferred
+    /// members (tests check that it does only when it must).
+    var readHouseholdsAgain = false
 }
 
 /// `tepat run`: streams a population through every compiled policy in one read, allocates quota
@@ -74,6 +77,7 @@ struct RunState {
     var invalidLines: [String] = []
     var rowsRead: [String: Int] = [:]
     var captured: Table?
+    var readHouseholdsAgain = false
     var capturedRowOfGlobal = KeyIndex()
     var aggregateValues: [[[Cell]]]
     let clock = Date()

@@ -22,6 +22,9 @@ public struct RunOptions: Sendable {
     /// Records per in-memory run of allocation's external sorts; nil for the default (16 MB of
     /// records). Tests make it tiny so that every sort writes and merges several runs.
     var sortRunRecords: Int?
+    /// Keys the No. KK and NIK filters of a streamed run are sized for; nil sizes them from the
+    /// files. Tests make them tiny, so that most keys are *perhaps* seen and settled at the end.
+    var keyFilterKeys: Int?
 
     public init(
         population: String = Workspace.defaultPopulationPath, output: String = "out",

@@ -88,7 +88,9 @@ extension RunState {
         try AtomicFile.write(manifestText, to: out + "/manifest.json")
         clock.lap("report+manifest")
         outputs.append("manifest.json")
-        return RunResult(summary: summary, manifest: manifest, outputs: outputs)
+        var result = RunResult(summary: summary, manifest: manifest, outputs: outputs)
+        result.readHouseholdsAgain = readHouseholdsAgain
+        return result
     }
 
     // MARK: decisions

@@ -61,12 +61,15 @@ extension RunState {
         }
         var window = try HouseholdWindow(
             folder: folder, entity: shape.household, loaded: keptFields(shape.household), strings: strings, capacity: options.batchSize * 4, chunkRecords: max(1024, options.batchSize / 4),
-            readAhead: options.jobs > 1)
-        defer { window.stopReading() }
+            expectedKeys: options.keyFilterKeys, scratch: out + "/.household-keys", readAhead: options.jobs > 1)
+        defer {
+            window.stopReading()
+            window.removeScratch()
+        }
         let memberBytes = folder.files[shape.member].flatMap { try? FileManager.default.attributesOfItem(atPath: $0.path)[.size] as? Int } ?? 0
         var members = try MemberStream(
             schema: schema, entity: shape.member, household: shape.household, link: shape.link, wanted: wanted,
-            expectedMembers: memberBytes / 80 + 1024, strings: strings, scratch: out + "/.member-keys")
+            seen: options.keyFilterKeys.map { SeenKeys(expectedKeys: $0, minimumBits: 0) } ?? SeenKeys(expectedKeys: memberBytes / 80 + 1024), strings: strings, scratch: out + "/.member-keys")
         defer { members.removeScratch() }
         var invalid: [(rank: Int, line: Int, text: String)] = []
         let rank = Dictionary(uniqueKeysWithValues: order.enumerated().map { ($0.element, $0.offset) })
@@ -160,7 +163,7 @@ extension RunState {
 
         // Applications and other entities that name members: linked to the captured members.
         members.putCapturedHouseholdsInFileOrder()
-        var households = members.capturedHouseholds
+        var households = members.capturedHouseholds.table
         households.strings = window.strings
         tables[shape.household] = households
         tables[shape.member] = members.capturedMembers
@@ -222,7 +225,7 @@ extension RunState {
         }
     }
 
-    /// Decides the deferred members exactly: reads the households they name again (and settles the
+    /// Decides the deferred members exactly: finds the households they name (and settles the
     /// households whose No. KK was perhaps a duplicate), checks their NIKs against the keys on disk,
     /// then evaluates them. Returns the records that linking made invalid.
     mutating func decideDeferred(
@@ -231,46 +234,21 @@ extension RunState {
     ) throws(RunError) -> [InvalidRecord] {
         let hEntity = schema.entities[shape.household]
         let needed = members.deferredHouseholdCodes.union(window.perhapsDuplicate)
-        // Households named by deferred members or perhaps duplicated: the first valid record of
-        // each key, and the first invalid one.
-        var resolved = Table(entity: shape.household, fieldCount: hEntity.fields.count, linkCount: hEntity.links.count)
-        var resolvedFileRows: [Int] = []
-        var resolvedRow = KeyIndex()
+        let kept: KeptHouseholds
         var invalidLine = KeyIndex()
-        let keyType = hEntity.fields[hEntity.key].type
-        let isText = hEntity.fields.map { $0.type == .string }
-        try forEachParsedChunk(shape.household, loaded: keptFields(shape.household)) { batch throws(RunError) in
-            for (i, status) in batch.rows.enumerated() {
-                switch status {
-                case .invalid(let k):
-                    let record = batch.invalid[Int(k)]
-                    if let text = record.rawKey, let code = CellText.cell(text, type: keyType), needed.contains(code), invalidLine[code] == nil {
-                        invalidLine.insert(code, Int32(clamping: record.line))
-                    }
-                case .valid(let r32):
-                    let r = Int(r32)
-                    let code = batch.table.columns[hEntity.key][r]
-                    guard code != .null, needed.contains(code) else { continue }
-                    if let first = resolvedRow[code] {
-                        let problem = DataProblem.duplicateKey(firstLine: resolved.lines[Int(first)])
-                        let record = Linker.invalidRecord(batch, row: r, field: hEntity.key, problem: problem, schema: schema)
-                        if options.failOnError { throw RunError(record.reason(.en)) }
-                        invalid.append((rank[shape.household] ?? 0, record.line, Self.invalidLine(record)))
-                        continue
-                    }
-                    var cells = [Cell](repeating: .null, count: hEntity.fields.count)
-                    for f in cells.indices where batch.table.loaded[f] {
-                        let c = batch.table.columns[f][r]
-                        cells[f] = isText[f] && c != .null ? window.intern(batch.table.strings[c]) : c
-                    }
-                    cells.withUnsafeBufferPointer { resolved.append(cells: $0, line: batch.table.lines[r]) }
-                    resolvedFileRows.append(batch.firstRecord + i)
-                    resolvedRow.insert(code, Int32(resolved.count - 1))
-                }
-            }
+        if let found = try householdsKept(shape, needed: needed, members: members, window: window) {
+            kept = found
+        } else {
+            readHouseholdsAgain = true
+            (kept, invalidLine) = try householdsReadAgain(shape, needed: needed, window: &window, invalid: &invalid, rank: rank)
         }
+        var resolved = kept.table
         resolved.strings = window.strings
+        let resolvedFileRows = kept.fileRows
         let resolvedKeys = resolved.columns[hEntity.key]
+        var resolvedRow = KeyIndex(minimumCapacity: resolvedKeys.count)
+        for (r, key) in resolvedKeys.enumerated() { resolvedRow.insert(key, Int32(r)) }
+        let keyType = hEntity.fields[hEntity.key].type
 
         // The deferred members, in file order: links, then duplicate NIKs, as `Linker` does.
         let mEntity = schema.entities[shape.member]
@@ -335,7 +313,7 @@ extension RunState {
             nextInvalid = pendingInvalid.next()
         }
         for r in capture {
-            members.capture(table, row: r, household: table.links[shape.link][r], window: window, households: (resolved, resolvedFileRows))
+            members.capture(table, row: r, household: table.links[shape.link][r], window: window, households: kept)
         }
         batch = RecordBatch(table: table, rows: rows, invalid: records, firstRecord: 0, file: members.fileName, columnFields: members.columnFields)
 
@@ -356,5 +334,66 @@ extension RunState {
             program.merge(result, households: ref, ordinals: ordinals)
         }
         return madeInvalid
+    }
+
+    /// The households the deferred members name, without reading the file again: each is one a
+    /// member found in the window (and kept then), or one held aside whose key turned out to be
+    /// filter noise (its own line is the key's first among the valid households). Nil when some
+    /// household needs the file: a true duplicate, or a member whose household was out of reach.
+    private func householdsKept(_ shape: StreamShape, needed: Set<Int64>, members: MemberStream, window: HouseholdWindow) throws(RunError) -> KeptHouseholds? {
+        let keyField = schema.entities[shape.household].key
+        let aside = window.aside
+        let first = try window.firstLines(of: window.perhapsDuplicate)
+        var found = members.deferredHouseholds
+        for r in 0..<aside.count {
+            guard first[aside.table.columns[keyField][r]] == aside.table.lines[r] else { return nil }
+            _ = found.keep(aside.table, row: r, fileRow: aside.fileRows[r])
+        }
+        let codes = Set(found.table.columns[keyField])
+        guard codes.count == found.count, needed.isSubset(of: codes) else { return nil }
+        return found.inFileOrder().kept
+    }
+
+    /// The households named in `needed`, read again from the file: the first valid record of each
+    /// key (later ones are reported as duplicates), and the line of the first invalid one.
+    private func householdsReadAgain(
+        _ shape: StreamShape, needed: Set<Int64>, window: inout HouseholdWindow,
+        invalid: inout [(rank: Int, line: Int, text: String)], rank: [Int: Int]
+    ) throws(RunError) -> (KeptHouseholds, invalidLine: KeyIndex) {
+        let hEntity = schema.entities[shape.household]
+        var resolved = KeptHouseholds(entity: shape.household, fieldCount: hEntity.fields.count, linkCount: hEntity.links.count)
+        var resolvedRow = KeyIndex()
+        var invalidLine = KeyIndex()
+        let keyType = hEntity.fields[hEntity.key].type
+        let isText = hEntity.fields.map { $0.type == .string }
+        try forEachParsedChunk(shape.household, loaded: keptFields(shape.household)) { batch throws(RunError) in
+            for (i, status) in batch.rows.enumerated() {
+                switch status {
+                case .invalid(let k):
+                    let record = batch.invalid[Int(k)]
+                    if let text = record.rawKey, let code = CellText.cell(text, type: keyType), needed.contains(code), invalidLine[code] == nil {
+                        invalidLine.insert(code, Int32(clamping: record.line))
+                    }
+                case .valid(let r32):
+                    let r = Int(r32)
+                    let code = batch.table.columns[hEntity.key][r]
+                    guard code != .null, needed.contains(code) else { continue }
+                    if let first = resolvedRow[code] {
+                        let problem = DataProblem.duplicateKey(firstLine: resolved.table.lines[Int(first)])
+                        let record = Linker.invalidRecord(batch, row: r, field: hEntity.key, problem: problem, schema: schema)
+                        if options.failOnError { throw RunError(record.reason(.en)) }
+                        invalid.append((rank[shape.household] ?? 0, record.line, Self.invalidLine(record)))
+                        continue
+                    }
+                    var cells = [Cell](repeating: .null, count: hEntity.fields.count)
+                    for f in cells.indices where batch.table.loaded[f] {
+                        let c = batch.table.columns[f][r]
+                        cells[f] = isText[f] && c != .null ? window.intern(batch.table.strings[c]) : c
+                    }
+                    resolvedRow.insert(code, resolved.keep(cells: cells, line: batch.table.lines[r], fileRow: batch.firstRecord + i))
+                }
+            }
+        }
+        return (resolved, invalidLine)
     }
 }
