@@ -96,29 +96,31 @@ public final class ExternalSort {
 
     /// Sorts `n` records at `buffer` in place.
     private func sort(_ buffer: UnsafeMutablePointer<UInt64>, count n: Int) {
-        let w = words, p = primary
+        let w = words
         guard n > 1 else { return }
         let base = UnsafePointer(buffer)
         let compare = self.compare
         var source: [Int32]
         if let k = leadingWords {
-            source = (0..<Int32(n)).map { $0 }
-            source.sort { a, b in
-                let x = base + Int(a) * w, y = base + Int(b) * w
-                for i in 0..<k where x[i] != y[i] { return x[i] < y[i] }
-                return a < b
+            // The leading words in order by a packed key; equal keys that are only a prefix tie
+            // compare the words in place (then the index, as the radix sort left them).
+            var packed = PackedKeyOrder.order(base, count: n, stride: w, words: Array(0..<k))
+            if !packed.exact {
+                Self.breakTies(&packed) { a, b in
+                    let x = base + Int(a) * w, y = base + Int(b) * w
+                    for i in 0..<k where x[i] != y[i] { return x[i] < y[i] }
+                    return a < b
+                }
             }
-        } else if let p {
-            // Sort (primary word, index) pairs; only ties look at the records.
-            var order = [(key: UInt64, index: Int32)]()
-            order.reserveCapacity(n)
-            for i in 0..<n { order.append((base[i * w + p], Int32(i))) }
-            order.sort { a, b in
-                if a.key != b.key { return a.key < b.key }
-                let c = compare(base + Int(a.index) * w, base + Int(b.index) * w)
-                return c != 0 ? c < 0 : a.index < b.index
+            source = packed.order
+        } else if let p = primary {
+            // By the primary word, packed and radix sorted; only ties look at the records.
+            var packed = PackedKeyOrder.order(base, count: n, stride: w, words: [p])
+            Self.breakTies(&packed) { a, b in
+                let c = compare(base + Int(a) * w, base + Int(b) * w)
+                return c != 0 ? c < 0 : a < b
             }
-            source = order.map(\.index)
+            source = packed.order
         } else {
             source = (0..<Int32(n)).map { $0 }
             source.sort { a, b in
@@ -146,6 +148,18 @@ public final class ExternalSort {
                 (buffer + to * w).update(from: buffer + from * w, count: w)
                 to = from
             }
+        }
+    }
+
+    /// Sorts each run of equal keys of `packed` with `less`.
+    private static func breakTies(_ packed: inout PackedKeyOrder.Result, by less: (Int32, Int32) -> Bool) {
+        let keys = packed.keys
+        var i = 0
+        while i < keys.count {
+            var j = i + 1
+            while j < keys.count, keys[j] == keys[i] { j += 1 }
+            if j - i > 1 { packed.order[i..<j].sort(by: less) }
+            i = j
         }
     }
 

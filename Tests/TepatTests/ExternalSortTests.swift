@@ -15,9 +15,12 @@ import Testing
         /// Values are drawn below this, so small ranges give many equal records.
         var range: UInt64
         var seed: UInt64
+        /// Values are multiplied by this: large values with few distinct ones need more than the
+        /// 64 bits of a packed sort key, so equal keys are only a tie on a prefix.
+        var scale: UInt64 = 1
 
         var testDescription: String {
-            "\(count) records of \(words) words, runs of \(runRecords), fan-in \(fanIn), primary \(primary.map(String.init) ?? "none"), values < \(range)"
+            "\(count) records of \(words) words, runs of \(runRecords), fan-in \(fanIn), primary \(primary.map(String.init) ?? "none"), values < \(range) × \(scale)"
         }
     }
 
@@ -30,6 +33,7 @@ import Testing
         Case(count: 777, words: 2, runRecords: 7, fanIn: 2, primary: nil, range: 10, seed: 6),
         Case(count: 4_096, words: 6, runRecords: 512, fanIn: 8, primary: 1, range: .max, seed: 7),
         Case(count: 300, words: 1, runRecords: 16, fanIn: 5, primary: 0, range: 3, seed: 8),
+        Case(count: 3_000, words: 3, runRecords: 1_000, fanIn: 4, primary: 0, range: 5, seed: 9, scale: 1 << 50),
     ]
 
     /// `background`: runs sorted and written on the spill queue while records are appended.
@@ -47,7 +51,7 @@ import Testing
         let w = c.words + 1
         var records: [[UInt64]] = []
         for i in 0..<c.count {
-            var r = (0..<c.words).map { _ in c.range == .max ? random.next() : random.next() % c.range }
+            var r = (0..<c.words).map { _ in c.range == .max ? random.next() : (random.next() % c.range) &* c.scale }
             r.append(UInt64(i))
             records.append(r)
         }
