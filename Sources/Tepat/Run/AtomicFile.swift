@@ -45,6 +45,33 @@ final class AtomicFile {
         if buffer.count >= 1 << 20 { flush() }
     }
 
+    /// Appends the bytes `vectors` point to, in order, with `writev(2)` (used up: partly written
+    /// vectors are advanced in place).
+    func write(vectors: inout [iovec]) {
+        flush()
+        var first = 0
+        var total = 0
+        for v in vectors { total += v.iov_len }
+        while first < vectors.count, !failed {
+            let n = vectors.withUnsafeBufferPointer { writev(fd, $0.baseAddress! + first, Int32(min(vectors.count - first, 1024))) }
+            if n <= 0 {
+                if n < 0, errno == EINTR { continue }
+                failed = true
+                return
+            }
+            var left = n
+            while first < vectors.count, left >= vectors[first].iov_len {
+                left -= vectors[first].iov_len
+                first += 1
+            }
+            if left > 0 {
+                vectors[first].iov_base += left
+                vectors[first].iov_len -= left
+            }
+        }
+        bytesWritten += Int64(total)
+    }
+
     /// Writes the buffer out with `write(2)` (no `Data` copy of hundreds of megabytes).
     func flush() {
         guard !buffer.isEmpty else { return }

@@ -76,14 +76,38 @@ enum AllocationMarkers {
         return out
     }
 
-    static let rankMarkers = Language.allCases.map { bytes(.count(rank), $0) }
-    static let usedMarkers = Language.allCases.map { bytes(.money(used), $0) }
+    /// The markers' bytes in one language, in memory that is never freed: two threads read them
+    /// for every waitlisted line, and reading a shared Swift array retains and releases it.
+    struct Bytes: @unchecked Sendable {
+        let rank: UnsafeBufferPointer<UInt8>
+        let used: UnsafeBufferPointer<UInt8>
+
+        init(_ language: Language) {
+            func immortal(_ bytes: [UInt8]) -> UnsafeBufferPointer<UInt8> {
+                let copy = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: bytes.count)
+                _ = copy.initialize(from: bytes)
+                return UnsafeBufferPointer(copy)
+            }
+            rank = immortal(AllocationMarkers.bytes(.count(AllocationMarkers.rank), language))
+            used = immortal(AllocationMarkers.bytes(.money(AllocationMarkers.used), language))
+        }
+    }
+
+    private static let indonesian = Bytes(.id)
+    private static let english = Bytes(.en)
+
+    static func markers(_ language: Language) -> Bytes {
+        switch language {
+        case .id: indonesian
+        case .en: english
+        }
+    }
 
     /// Appends `line` to `out` with the markers replaced by the real rank and amount used,
     /// written in place (no intermediate arrays: this runs once per waitlisted subject).
     static func fill(_ line: UnsafeBufferPointer<UInt8>, rank: Int, used: Int64, language: Language, into out: inout [UInt8]) {
-        let l = Language.allCases.firstIndex(of: language) ?? 0
-        let markers = (rankMarkers[l], usedMarkers[l])
+        let bytes = markers(language)
+        let markers = (bytes.rank, bytes.used)
         var copied = 0
         // The next of each marker; only the one just replaced is looked for again (the markers
         // do not overlap, so the other's next place stands).
@@ -100,14 +124,14 @@ enum AllocationMarkers {
     }
 
     /// Where `marker` next occurs in `text` at or after `from`.
-    private static func find(_ marker: [UInt8], in text: UnsafeBufferPointer<UInt8>, from: Int) -> Int? {
-        guard let base = text.baseAddress, let first = marker.first else { return nil }
+    private static func find(_ marker: UnsafeBufferPointer<UInt8>, in text: UnsafeBufferPointer<UInt8>, from: Int) -> Int? {
+        guard let base = text.baseAddress, let first = marker.first, let markerBase = marker.baseAddress else { return nil }
         var i = from
         // Jump from one occurrence of the marker's first byte to the next.
         while i + marker.count <= text.count, let hit = memchr(base + i, Int32(first), text.count - i) {
             let at = base.distance(to: hit.assumingMemoryBound(to: UInt8.self))
             guard at + marker.count <= text.count else { return nil }
-            if memcmp(base + at, marker, marker.count) == 0 { return at }
+            if memcmp(base + at, markerBase, marker.count) == 0 { return at }
             i = at + 1
         }
         return nil

@@ -101,8 +101,7 @@ extension RunState {
         try program.spool.commit()
         let path = program.spool.path
         defer { unlink(path) }
-        let spool: BlockReader
-        do { spool = try BlockReader(path: path, blockSize: 4 << 20) } catch { throw RunError(error.message(.en)) }
+        let spool = try MappedSpool(path: path)
         let damaged = RunError("internal error: the decisions waiting in \(path) are damaged")
         var rows = 0
         var deferredLines = program.deferredLines.makeIterator()
@@ -146,66 +145,66 @@ extension RunState {
             out.append(10)
             return record.end
         }
-        // Frame by frame through the reader's buffer (grown for a frame larger than a block). Each
-        // block of decision lines is written by another thread while the next is read and
-        // finished: the two copies the kernel makes (spool in, decisions out) then overlap.
+        // Frame by frame through mapped windows of the spool. Each block of decision lines is
+        // written by another thread while the next is finished: runs of the spool's text straight
+        // from its pages, and the lines finished here (`GatheredBlock`).
         let writer = OrderedStage(depth: 2, inline: options.jobs <= 1)
         defer { writer.drain() }
-        /// Makes sure `count` unconsumed bytes are in the buffer; false at the end of the spool.
-        func have(_ count: Int) throws(RunError) -> Bool {
-            while spool.count - spool.start < count {
-                if spool.atEOF { return false }
-                do { try spool.fill() } catch { throw RunError(error.message(.en)) }
-            }
-            return true
+        var window: SpoolWindow?
+        /// `count` bytes of the spool from `offset`, in the current window (mapping the next).
+        func bytes(at offset: Int, _ count: Int) throws(RunError) -> (SpoolWindow, UnsafeBufferPointer<UInt8>) {
+            if let window, window.contains(offset, bytes: count) { return (window, window.bytes(at: offset, count: count)) }
+            guard let next = spool.window(at: offset, bytes: count) else { throw damaged }
+            window = next
+            return (next, next.bytes(at: offset, count: count))
         }
-        var out: [UInt8] = []
-        out.reserveCapacity(4 << 20)
-        while try have(SpoolFrameHeader.size) {
-            let header = SpoolFrameHeader(UnsafeRawBufferPointer(start: spool.data + spool.start, count: SpoolFrameHeader.size))
+        var block = GatheredBlock()
+        var offset = 0
+        while offset < spool.size {
+            guard spool.size - offset >= SpoolFrameHeader.size else { throw damaged }
+            let header = SpoolFrameHeader(UnsafeRawBufferPointer(try bytes(at: offset, SpoolFrameHeader.size).1))
             let (specials, textBytes) = (header.specials, header.textBytes)
             // A slice's text is megabytes at most: anything near 2^40 is a damaged header, and
             // must not overflow the sums below.
             guard textBytes >= 0, textBytes < 1 << 40, specials >= 0, specials <= textBytes else { throw damaged }
             let frameBytes = SpoolFrameHeader.size + specials * 8 + textBytes
-            guard try have(frameBytes) else { throw damaged }
-            let offsets = spool.start + SpoolFrameHeader.size
-            let textStart = offsets + specials * 8
-            do {
-                let all = UnsafeBufferPointer(start: spool.data, count: spool.count)  // `have` may have moved it
-                let text = UnsafeBufferPointer(rebasing: all[textStart..<(textStart + textBytes)])
-                var run = 0
-                for k in 0..<specials {
-                    let at = Int(truncatingIfNeeded: UnsafeRawBufferPointer(all).loadUnaligned(fromByteOffset: offsets + k * 8, as: UInt64.self).littleEndian)
-                    guard at >= run, at < text.count else { throw damaged }
-                    out.append(contentsOf: UnsafeBufferPointer(rebasing: text[run..<at]))
-                    switch text[at] {
-                    case SpoolBytes.pending:
-                        run = try choose(text, from: at + 1, into: &out)
-                    case SpoolBytes.deferred:
-                        // A deferred subject: its line was written at the end of the stream.
-                        guard let late = deferredLines.next() else { throw RunError("internal error: a deferred decision is missing") }
-                        if late.first == SpoolBytes.pending {
-                            _ = try late.withUnsafeBufferPointer { (late: UnsafeBufferPointer<UInt8>) throws(RunError) in try choose(late, from: 1, into: &out) }
-                        } else {
-                            out.append(contentsOf: late)
-                            out.append(10)
-                        }
-                        run = at + 1
-                    default: throw damaged
+            guard frameBytes <= spool.size - offset else { throw damaged }
+            let (frameWindow, frame) = try bytes(at: offset, frameBytes)
+            block.keep(frameWindow)
+            let raw = UnsafeRawBufferPointer(frame)
+            let text = UnsafeBufferPointer(rebasing: frame[(SpoolFrameHeader.size + specials * 8)...])
+            var run = 0
+            for k in 0..<specials {
+                let at = Int(truncatingIfNeeded: raw.loadUnaligned(fromByteOffset: SpoolFrameHeader.size + k * 8, as: UInt64.self).littleEndian)
+                guard at >= run, at < text.count else { throw damaged }
+                block.append(mapped: UnsafeBufferPointer(rebasing: text[run..<at]))
+                let finished = block.own.count
+                switch text[at] {
+                case SpoolBytes.pending:
+                    run = try choose(text, from: at + 1, into: &block.own)
+                case SpoolBytes.deferred:
+                    // A deferred subject: its line was written at the end of the stream.
+                    guard let late = deferredLines.next() else { throw RunError("internal error: a deferred decision is missing") }
+                    if late.first == SpoolBytes.pending {
+                        _ = try late.withUnsafeBufferPointer { (late: UnsafeBufferPointer<UInt8>) throws(RunError) in try choose(late, from: 1, into: &block.own) }
+                    } else {
+                        block.own.append(contentsOf: late)
+                        block.own.append(10)
                     }
+                    run = at + 1
+                default: throw damaged
                 }
-                out.append(contentsOf: UnsafeBufferPointer(rebasing: text[run...]))
+                block.endOwn(from: finished)
             }
-            spool.start += frameBytes
+            block.append(mapped: UnsafeBufferPointer(rebasing: text[run...]))
+            offset += frameBytes
             rows += header.lines
-            if out.count >= 4 << 20 {
-                writer.submit { [block = out] in file.write(bytes: block) }
-                out = []
-                out.reserveCapacity(4 << 20 + 4096)
+            if block.bytes >= 4 << 20 {
+                writer.submit { [block] in block.write(to: file) }
+                block = GatheredBlock()
             }
         }
-        if !out.isEmpty { writer.submit { [block = out] in file.write(bytes: block) } }
+        if !block.isEmpty { writer.submit { [block] in block.write(to: file) } }
         writer.drain()
         return rows
     }
@@ -216,9 +215,18 @@ extension RunState {
     /// by the text their subjects name, in the order of their first subject.
     func householdLines(_ program: ProgramRun, into file: AtomicFile) throws(RunError) -> (Int, DecisionCounts) {
         let used = program.allocation?.totals.amount ?? 0
+        // The texts rendered once with markers, looked up before the walk: `allocationOnce` reads
+        // them out of the program's evaluator, a copy (and a dozen retains) per waitlisted household.
+        let limitOnce = (0..<(program.policy.checked.allocation?.limits.count ?? 0)).map { allocationOnce(program, limit: $0, budget: false) }
+        let capOnce = [allocationOnce(program, limit: nil, budget: false), allocationOnce(program, limit: nil, budget: true)]
+        let language = options.language
         var writer = HouseholdLineWriter(
             program: program, language: options.language,
-            allocationField: { limit, budget, rank, out in allocationField(program, limit: limit, budget: budget, rank: rank, used: used, into: &out) },
+            allocationField: { limit, budget, rank, out in
+                let once = limit.map { $0 < limitOnce.count ? limitOnce[$0] : nil } ?? capOnce[budget ? 1 : 0]
+                guard let once else { return allocationField(program, limit: limit, budget: budget, rank: rank, used: used, into: &out) }
+                once.withUnsafeBufferPointer { AllocationMarkers.fill($0, rank: rank, used: used, language: language, into: &out) }
+            },
             allocationRankFree: { limit, budget in allocationFieldIsRankFree(program, limit: limit, budget: budget) })
         let checked = program.policy.checked
         let ruleCount = checked.rules.count
@@ -334,8 +342,7 @@ extension RunState {
     /// a limit's id, or a text rendered once without the rank's marker.
     func allocationFieldIsRankFree(_ program: ProgramRun, limit: Int?, budget: Bool) -> Bool {
         guard let once = allocationOnce(program, limit: limit, budget: budget) else { return limit != nil }
-        let l = Language.allCases.firstIndex(of: options.language) ?? 0
-        let marker = AllocationMarkers.rankMarkers[l]
+        let marker = AllocationMarkers.markers(options.language).rank
         guard once.count >= marker.count else { return true }
         return !(0...(once.count - marker.count)).contains { once[$0..<$0 + marker.count].elementsEqual(marker) }
     }
