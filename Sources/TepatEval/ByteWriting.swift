@@ -23,20 +23,34 @@ extension Array where Element == UInt8 {
             let pairs = DigitPairs.table.utf8Start
             var v = value
             var n = 0
-            while v >= 100 {
-                let pair = Int(v % 100) &* 2
-                v /= 100
+            // Eight digits at a time while the value is that long: the halves of a NIK are then
+            // written from 32-bit values, two independent chains rather than one of eight steps.
+            while v >= 100_000_000 {
+                var chunk = UInt32(truncatingIfNeeded: v % 100_000_000)
+                v /= 100_000_000
+                for _ in 0..<4 {
+                    let pair = Int(chunk % 100) &* 2
+                    chunk /= 100
+                    n &+= 2
+                    base[24 &- n] = pairs[pair]
+                    base[25 &- n] = pairs[pair &+ 1]
+                }
+            }
+            var rest = UInt32(truncatingIfNeeded: v)
+            while rest >= 100 {
+                let pair = Int(rest % 100) &* 2
+                rest /= 100
                 n &+= 2
                 base[24 &- n] = pairs[pair]
                 base[25 &- n] = pairs[pair &+ 1]
             }
-            if v >= 10 {
+            if rest >= 10 {
                 n &+= 2
-                base[24 &- n] = pairs[Int(v) &* 2]
-                base[25 &- n] = pairs[Int(v) &* 2 &+ 1]
+                base[24 &- n] = pairs[Int(rest) &* 2]
+                base[25 &- n] = pairs[Int(rest) &* 2 &+ 1]
             } else {
                 n &+= 1
-                base[24 &- n] = UInt8(truncatingIfNeeded: v) &+ 48
+                base[24 &- n] = UInt8(truncatingIfNeeded: rest) &+ 48
             }
             while n < width && n < 24 {
                 n &+= 1

@@ -62,7 +62,10 @@ import TepatModel
         #expect(String(decoding: out, as: UTF8.self) == (value < 0 ? "-" : "") + digits + grouped)
     }
 
-    @Test(arguments: [UInt64(0), 7, 10, 99, 100, 101, 12_345, 3_671_080_207_880_001, 9_999_999_999_999_999, UInt64.max], [0, 1, 16, 24])
+    @Test(arguments: [
+        UInt64(0), 7, 10, 99, 100, 101, 12_345, 99_999_999, 100_000_000, 100_000_001, 3_671_080_207_880_001, 9_999_999_999_999_999,
+        10_000_000_000_000_000, 1_000_000_000_000_000_007, UInt64.max,
+    ], [0, 1, 16, 24])
     func unsignedDigits(_ value: UInt64, width: Int) {
         var out: [UInt8] = Array("x".utf8)
         out.append(unsigned: value, width: width)

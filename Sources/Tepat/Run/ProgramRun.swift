@@ -263,7 +263,8 @@ struct ProgramEvaluator: Sendable {
         result.firstRow = rows.lowerBound
         var nextDeferred = deferred.firstIndex { $0 >= rows.lowerBound } ?? deferred.count
         result.outcomes.reserveCapacity(rows.count)
-        result.text.reserveCapacity(rows.count * 160)
+        // Room for a typical line and its reason (about 200 bytes): growing a slice's text copies it all.
+        result.text.reserveCapacity(rows.count * 256)
         let checked = policy.checked
         let quota = checked.allocation?.quota?.max ?? 0
         let budget = checked.allocation?.budget?.max ?? 0
