@@ -19,4 +19,9 @@ static inline void tepat_prefetch_for_write(const void *address) {
     __builtin_prefetch(address, 1, 3);
 }
 
+/// Lets the calling thread run only on a core no other thread wants (Linux SCHED_IDLE): for
+/// work whose result is needed late, such as hashing the inputs for the run's manifest. Returns
+/// 0, or -1 where that is not possible (then the thread keeps its priority).
+int tepat_run_when_idle(void);
+
 #endif

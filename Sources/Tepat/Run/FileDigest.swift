@@ -1,3 +1,4 @@
+import CTepatSystem
 import Crypto
 import Foundation
 
@@ -58,6 +59,9 @@ final class PendingDigests: @unchecked Sendable {
 
     init(paths: [String]) {
         let thread = Thread { [self] in
+            // Only on a core nothing else wants: the run keeps both cores busy but for moments
+            // (waiting on a chunk, on a merge), and the hashing fits in those.
+            _ = tepat_run_when_idle()
             var computed: [String: String] = [:]
             for path in paths { computed[path] = FileDigest.sha256(path) }
             condition.lock()
