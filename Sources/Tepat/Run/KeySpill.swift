@@ -7,17 +7,13 @@ import TepatModel
 /// run, for the few keys the filter left in doubt.
 final class KeySpill {
     private let file: AtomicFile
-    private(set) var count = 0
 
     init(path: String) throws(RunError) {
         file = try AtomicFile(path: path)
     }
 
-    var path: String { file.path }
-
     /// Appends a chunk's `(key, line)` pairs, 16 bytes each (`append(_:line:to:)`).
     func write(_ pairs: [UInt8]) {
-        count += pairs.count / 16
         file.write(bytes: pairs)
     }
 

@@ -110,11 +110,11 @@ extension RunState {
         let totals = program.allocation?.totals ?? AllocationTotals()
         let limits = program.policy.checked.allocation?.limits.count ?? 0
         let fixedMiddles = (0..<(limits + program.evaluator.caps.count)).map { program.evaluator.fixedMiddle($0) }
-        let fieldCount = 3 + limits + program.evaluator.caps.count
+        let caps = program.evaluator.caps
+        let fieldCount = 3 + limits + caps.count
         /// Appends the version of the pending record at `start` (after its `0x00`) that allocation
         /// chose; returns where the record ends.
         func choose(_ text: UnsafeBufferPointer<UInt8>, from start: Int, into out: inout [UInt8]) throws(RunError) -> Int {
-            guard let record = PendingFields(UnsafeRawBufferPointer(text), from: start, count: fieldCount) else { throw damaged }
             var result = Allocation.accepted(rank: 0)
             do {
                 if let r = try results?.next() { result = OutcomeRecord.allocation(code: r[2], rank: r[3]) }
@@ -128,12 +128,12 @@ extension RunState {
                 wanted = 1 + limit
                 rank = r
             case .waitlisted(let r, let byBudget):
-                wanted = 1 + limits + (program.evaluator.caps.firstIndex(of: byBudget) ?? 0)
+                wanted = 1 + limits + (caps.firstIndex(of: byBudget) ?? 0)
                 rank = r
             }
-            guard 2 + wanted < record.fields.count else { throw damaged }
-            out.append(contentsOf: UnsafeBufferPointer(rebasing: text[record.fields[0]]))
-            let middle = UnsafeBufferPointer(rebasing: text[record.fields[2 + wanted]])
+            guard let record = PendingFields(UnsafeRawBufferPointer(text), from: start, count: fieldCount, middle: wanted) else { throw damaged }
+            out.append(contentsOf: UnsafeBufferPointer(rebasing: text[record.prefix]))
+            let middle = UnsafeBufferPointer(rebasing: text[record.middle])
             if wanted == 0 {
                 out.append(contentsOf: middle)
             } else if middle.isEmpty, wanted - 1 < fixedMiddles.count, let fixed = fixedMiddles[wanted - 1] {
@@ -141,7 +141,7 @@ extension RunState {
             } else {
                 AllocationMarkers.fill(middle, rank: rank, used: totals.amount, language: options.language, into: &out)
             }
-            out.append(contentsOf: UnsafeBufferPointer(rebasing: text[record.fields[1]]))
+            out.append(contentsOf: UnsafeBufferPointer(rebasing: text[record.suffix]))
             out.append(10)
             return record.end
         }

@@ -76,22 +76,36 @@ extension Array where Element == UInt8 {
 
 /// The fields of a pending record (after its `0x00`), found from their lengths.
 struct PendingFields {
-    /// Each field's bytes, as offsets into the buffer read.
-    private(set) var fields: [Range<Int>] = []
+    /// The prefix, the suffix and the middle asked for, as offsets into the buffer read.
+    let prefix: Range<Int>
+    let suffix: Range<Int>
+    let middle: Range<Int>
     /// Where the record ends.
-    private(set) var end: Int
+    let end: Int
 
-    /// Reads `count` fields from `start`; nil when the buffer ends first (a damaged spool).
-    init?(_ text: UnsafeRawBufferPointer, from start: Int, count: Int) {
+    /// Reads the `count` fields of the record at `start`, keeping middle `wanted` (nil when the
+    /// buffer ends first, or there is no such middle: a damaged spool). No array per record:
+    /// half a million pending records are read back at 1M households.
+    init?(_ text: UnsafeRawBufferPointer, from start: Int, count: Int, middle wanted: Int) {
+        guard wanted >= 0, 2 + wanted < count else { return nil }
         var at = start
-        fields.reserveCapacity(count)
-        for _ in 0..<count {
+        var prefix = 0..<0, suffix = 0..<0, middle = 0..<0
+        for field in 0..<count {
             guard at + 4 <= text.count else { return nil }
             let length = Int(text.loadUnaligned(fromByteOffset: at, as: UInt32.self).littleEndian)
             guard at + 4 + length <= text.count else { return nil }
-            fields.append((at + 4)..<(at + 4 + length))
+            let range = (at + 4)..<(at + 4 + length)
+            switch field {
+            case 0: prefix = range
+            case 1: suffix = range
+            case 2 + wanted: middle = range
+            default: break
+            }
             at += 4 + length
         }
+        self.prefix = prefix
+        self.suffix = suffix
+        self.middle = middle
         end = at
     }
 }
