@@ -11,10 +11,14 @@ final class MappedSpool {
     let size: Int
     /// Bytes mapped at once (at least a frame): small, because a touched mapped page counts in
     /// the process's resident memory until it is unmapped.
-    private let windowBytes = 8 << 20
+    private let windowBytes: Int
+    /// False reads every window into memory (what happens where the file cannot be mapped).
+    private let map: Bool
 
-    init(path: String) throws(RunError) {
+    init(path: String, windowBytes: Int = 8 << 20, map: Bool = true) throws(RunError) {
         self.path = path
+        self.windowBytes = max(1, windowBytes)
+        self.map = map
         fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { throw RunError("cannot read back \(path)") }
         var info = stat()
@@ -28,33 +32,51 @@ final class MappedSpool {
     deinit { close(fd) }
 
     /// A window holding at least `bytes` from `offset` (page-aligned below it), or nil when the
-    /// file is shorter or cannot be mapped.
+    /// file is shorter than that or cannot be read. Where the file cannot be mapped, the window
+    /// is read into memory instead.
     func window(at offset: Int, bytes: Int) -> SpoolWindow? {
         guard offset >= 0, bytes >= 0, offset <= size, bytes <= size - offset else { return nil }
         let page = Int(sysconf(Int32(_SC_PAGESIZE)))
         let start = offset - offset % max(1, page)
         let length = min(size - start, max(windowBytes, offset - start + bytes))
-        guard length > 0 else { return SpoolWindow(base: nil, start: start, length: 0) }
-        guard let base = mmap(nil, length, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, off_t(start)), base != MAP_FAILED else { return nil }
-        return SpoolWindow(base: UnsafeRawPointer(base), start: start, length: length)
+        guard length > 0 else { return SpoolWindow(base: nil, start: start, length: 0, mapped: false) }
+        if map, let base = mmap(nil, length, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, off_t(start)), base != MAP_FAILED {
+            return SpoolWindow(base: UnsafeRawPointer(base), start: start, length: length, mapped: true)
+        }
+        let memory = UnsafeMutableRawPointer.allocate(byteCount: length, alignment: 16)
+        var done = 0
+        while done < length {
+            let n = pread(fd, memory + done, length - done, off_t(start + done))
+            if n < 0, errno == EINTR { continue }
+            guard n > 0 else {
+                memory.deallocate()
+                return nil
+            }
+            done += n
+        }
+        return SpoolWindow(base: UnsafeRawPointer(memory), start: start, length: length, mapped: false)
     }
 }
 
-/// One mapped window of the spool, unmapped when the last block written from it is let go.
+/// One window of the spool (mapped, or read where mapping fails), let go when the last block
+/// written from it is.
 final class SpoolWindow: @unchecked Sendable {
     let base: UnsafeRawPointer?
-    /// The file offset of `base`, and the bytes mapped.
+    /// The file offset of `base`, and the bytes held.
     let start: Int
     let length: Int
+    private let mapped: Bool
 
-    init(base: UnsafeRawPointer?, start: Int, length: Int) {
+    init(base: UnsafeRawPointer?, start: Int, length: Int, mapped: Bool) {
         self.base = base
         self.start = start
         self.length = length
+        self.mapped = mapped
     }
 
     deinit {
-        if let base { munmap(UnsafeMutableRawPointer(mutating: base), length) }
+        guard let base else { return }
+        if mapped { munmap(UnsafeMutableRawPointer(mutating: base), length) } else { base.deallocate() }
     }
 
     func contains(_ offset: Int, bytes: Int) -> Bool {
