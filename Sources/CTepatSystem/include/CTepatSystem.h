@@ -24,4 +24,9 @@ static inline void tepat_prefetch_for_write(const void *address) {
 /// 0, or -1 where that is not possible (then the thread keeps its priority).
 int tepat_run_when_idle(void);
 
+/// Gives the pages of freed heap memory back to the system (glibc's malloc_trim): a long run
+/// frees and allocates chunk buffers of many sizes, and the free pages between live ones would
+/// otherwise stay resident. Returns 1 when memory was given back, 0 otherwise.
+int tepat_release_free_memory(void);
+
 #endif
