@@ -24,7 +24,8 @@ public struct SeenKeys: Sendable {
     /// A filter sized for about `expectedKeys` keys, and at least `minimumBits` (tests make
     /// filters tiny, and so wrong often).
     public init(expectedKeys: Int, minimumBits: Int = 1 << 16) {
-        var bits = UInt64(max(512, minimumBits))  // at least one 512-bit block
+        var bits: UInt64 = 512  // at least one 512-bit block; a power of two (`mask`)
+        while bits < UInt64(clamping: minimumBits), bits < 1 << 40 { bits <<= 1 }
         let wanted = UInt64(max(1, expectedKeys)).multipliedReportingOverflow(by: 12)
         let target = wanted.overflow ? UInt64(1) << 40 : min(wanted.partialValue, UInt64(1) << 40)
         while bits < target { bits <<= 1 }
