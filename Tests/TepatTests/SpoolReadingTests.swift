@@ -13,7 +13,7 @@ import Testing
         defer { unlink(path) }
         let bytes = (0..<50_000).map { UInt8(truncatingIfNeeded: $0 &* 7 &+ $0 / 251) }
         try Data(bytes).write(to: URL(fileURLWithPath: path))
-        let spool = try MappedSpool(path: path, windowBytes: 8_192, map: map)
+        let spool = try MappedFile(path: path, windowBytes: 8_192, map: map)
         #expect(spool.size == bytes.count)
         var random = SplitMix(seed: 3)
         for _ in 0..<200 {
@@ -36,7 +36,7 @@ import Testing
         let source = dir.appendingPathComponent("spool").path
         let text = Array(String(repeating: "abcdefghij", count: 500).utf8)
         try Data(text).write(to: URL(fileURLWithPath: source))
-        let spool = try MappedSpool(path: source)
+        let spool = try MappedFile(path: source)
         let window = try #require(spool.window(at: 0, bytes: text.count))
         var block = GatheredBlock()
         block.keep(window)

@@ -31,9 +31,13 @@ enum RawScan {
     static func records(
         path: String, format: PopulationFormat, needles: [[UInt8]], through: Int? = nil
     ) throws(PopulationError) -> [RawRecord] {
-        let file = try MappedFile(path: path)
-        guard let p = file.bytes, file.count > 0 else { return [] }
-        let n = file.count
+        let file = try MappedFile(path: path, populate: false)
+        let n = file.size
+        guard n > 0 else { return [] }
+        guard let whole = file.window(at: 0, bytes: n), let p = whole.bytes(at: 0, count: n).baseAddress else {
+            throw PopulationError(.readFailed("cannot map or read the file"), path: path)
+        }
+        defer { withExtendedLifetime(whole) {} }
         guard let data = dataStart(p, n, format: format) else { return [] }
         var end = n
         if let through {
@@ -159,49 +163,6 @@ struct RecordLocator {
             if h < end { return (start, end, line) }
             advance(to: end)
         }
-    }
-}
-
-/// A file mapped read-only into memory (or read whole when it cannot be mapped).
-final class MappedFile {
-    private(set) var bytes: UnsafePointer<UInt8>?
-    let count: Int
-    private var mapped = false
-    private var owned: UnsafeMutablePointer<UInt8>?
-
-    init(path: String) throws(PopulationError) {
-        let fd = open(path, O_RDONLY)
-        guard fd >= 0 else { throw PopulationError(.fileUnreadable(String(cString: strerror(errno))), path: path) }
-        defer { close(fd) }
-        var info = stat()
-        guard fstat(fd, &info) == 0 else { throw PopulationError(.fileUnreadable(String(cString: strerror(errno))), path: path) }
-        let size = Int(info.st_size)
-        count = size
-        guard size > 0 else { return }
-        if let address = mmap(nil, size, PROT_READ, MAP_PRIVATE, fd, 0), address != MAP_FAILED {
-            bytes = UnsafePointer(address.assumingMemoryBound(to: UInt8.self))
-            mapped = true
-            return
-        }
-        // Not mappable: read it.
-        let buffer = UnsafeMutablePointer<UInt8>.allocate(capacity: size)
-        var done = 0
-        while done < size {
-            let n = read(fd, buffer + done, size - done)
-            if n < 0, errno == EINTR { continue }
-            if n <= 0 {
-                buffer.deallocate()
-                throw PopulationError(.readFailed(String(cString: strerror(errno))), path: path)
-            }
-            done += n
-        }
-        owned = buffer
-        bytes = UnsafePointer(buffer)
-    }
-
-    deinit {
-        if mapped, let bytes { munmap(UnsafeMutableRawPointer(mutating: bytes), count) }
-        owned?.deallocate()
     }
 }
 

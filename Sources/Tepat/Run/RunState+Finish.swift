@@ -101,7 +101,8 @@ extension RunState {
         try program.spool.commit()
         let path = program.spool.path
         defer { unlink(path) }
-        let spool = try MappedSpool(path: path)
+        let spool: MappedFile
+        do { spool = try MappedFile(path: path) } catch { throw RunError(error.message(.en)) }
         let damaged = RunError("internal error: the decisions waiting in \(path) are damaged")
         var rows = 0
         var deferredLines = program.deferredLines.makeIterator()
@@ -150,9 +151,9 @@ extension RunState {
         // from its pages, and the lines finished here (`GatheredBlock`).
         let writer = OrderedStage(depth: 2, inline: options.jobs <= 1)
         defer { writer.drain() }
-        var window: SpoolWindow?
+        var window: FileWindow?
         /// `count` bytes of the spool from `offset`, in the current window (mapping the next).
-        func bytes(at offset: Int, _ count: Int) throws(RunError) -> (SpoolWindow, UnsafeBufferPointer<UInt8>) {
+        func bytes(at offset: Int, _ count: Int) throws(RunError) -> (FileWindow, UnsafeBufferPointer<UInt8>) {
             if let window, window.contains(offset, bytes: count) { return (window, window.bytes(at: offset, count: count)) }
             guard let next = spool.window(at: offset, bytes: count) else { throw damaged }
             window = next
